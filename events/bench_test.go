@@ -1,0 +1,172 @@
+package events_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/govledger/govledger/embedded"
+	"github.com/govledger/govledger/events"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Each benchmark has a govledger and a raw JetStream side, run on the same embedded
+// server in the same run; the README reports govledger's figure as a ratio of raw's.
+
+var benchPayload = json.RawMessage(`{"proposal":"admit-essex-mind","partner":"colchester-cvs","vote":"for","reason":"meets the admission criteria agreed in the terms"}`)
+
+func benchLog(b *testing.B) (*events.Log, *nats.Conn) {
+	s := embedded.StartForTest(b, "")
+	nc := embedded.ConnectForTest(b, s)
+	log, err := events.Open(context.Background(), nc, events.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return log, nc
+}
+
+// rawPublish is a plain JetStream publish with the same per-consortium sequence check.
+func rawPublish(b *testing.B, js jetstream.JetStream, consortium string, expected uint64, data []byte) uint64 {
+	m := nats.NewMsg(events.Subject(consortium, "decision.vote-cast"))
+	m.Data = data
+	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expected, 10))
+	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
+	ack, err := js.PublishMsg(context.Background(), m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ack.Sequence
+}
+
+func BenchmarkAppend(b *testing.B) {
+	b.Run("govledger", func(b *testing.B) {
+		log, _ := benchLog(b)
+		ctx := context.Background()
+		var seq uint64
+		for i := 0; b.Loop(); i++ {
+			got, err := log.Append(ctx, "synergy", seq, events.Draft{Type: "decision.vote-cast", CommandID: "v" + strconv.Itoa(i), Payload: benchPayload})
+			if err != nil {
+				b.Fatal(err)
+			}
+			seq = got[0].Seq
+		}
+	})
+	b.Run("raw-jetstream", func(b *testing.B) {
+		log, _ := benchLog(b)
+		sample, _ := log.Append(context.Background(), "sample", 0, events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
+		seq := uint64(0)
+		for b.Loop() {
+			seq = rawPublish(b, log.JetStream(), "synergy", seq, sample[0].Raw)
+		}
+	})
+}
+
+func BenchmarkAppendTen(b *testing.B) {
+	drafts := func(i int) []events.Draft {
+		ds := make([]events.Draft, 10)
+		for j := range ds {
+			ds[j] = events.Draft{Type: "decision.vote-cast", CommandID: "m" + strconv.Itoa(i), Payload: benchPayload}
+		}
+		return ds
+	}
+	b.Run("govledger-atomic", func(b *testing.B) {
+		log, _ := benchLog(b)
+		ctx := context.Background()
+		var seq uint64
+		for i := 0; b.Loop(); i++ {
+			got, err := log.Append(ctx, "synergy", seq, drafts(i)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			seq = got[9].Seq
+		}
+	})
+	b.Run("raw-jetstream-10-publishes", func(b *testing.B) {
+		log, _ := benchLog(b)
+		sample, _ := log.Append(context.Background(), "sample", 0, events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
+		seq := uint64(0)
+		for b.Loop() {
+			for range 10 {
+				seq = rawPublish(b, log.JetStream(), "synergy", seq, sample[0].Raw)
+			}
+		}
+	})
+}
+
+// BenchmarkReplay replays 100,000 events of 100 consortia.
+func BenchmarkReplay(b *testing.B) {
+	const total = 100_000
+	log, nc := benchLog(b)
+	fill(b, log, nc, total)
+	b.Run("govledger", func(b *testing.B) {
+		for b.Loop() {
+			n := 0
+			if err := log.Replay(context.Background(), 1, func(events.Envelope) error { n++; return nil }); err != nil {
+				b.Fatal(err)
+			}
+			if n != total {
+				b.Fatalf("replayed %d events, want %d", n, total)
+			}
+		}
+		b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("raw-ordered-consumer", func(b *testing.B) {
+		for b.Loop() {
+			if n := RawReplay(b, log.JetStream(), total); n != total {
+				b.Fatalf("replayed %d messages, want %d", n, total)
+			}
+		}
+		b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "events/s")
+	})
+}
+
+// fill appends total events spread over 100 consortia, ten to a command.
+func fill(b *testing.B, log *events.Log, _ *nats.Conn, total int) {
+	b.Helper()
+	ctx := context.Background()
+	heads := make([]uint64, 100)
+	for i := 0; i < total/10; i++ {
+		c := i % 100
+		ds := make([]events.Draft, 10)
+		for j := range ds {
+			ds[j] = events.Draft{Type: "decision.vote-cast", Payload: benchPayload}
+		}
+		got, err := log.Append(ctx, fmt.Sprintf("consortium-%d", c), heads[c], ds...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		heads[c] = got[9].Seq
+	}
+}
+
+// RawReplay reads n messages of the stream with an ordered consumer, doing nothing with them.
+func RawReplay(b *testing.B, js jetstream.JetStream, n int) int {
+	ctx := context.Background()
+	s, err := js.Stream(ctx, events.StreamName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"gov.>"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Stop()
+	got := 0
+	for got < n {
+		m, err := it.Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(m.Data()) > 0 {
+			got++
+		}
+	}
+	return got
+}

@@ -1,0 +1,56 @@
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// FuzzCanonicalRoundTrip: whatever Append may write, Decode reads back to the same
+// event and the same bytes, and the bytes are what encoding/json would write.
+func FuzzCanonicalRoundTrip(f *testing.F) {
+	f.Add("amina-okafor", "brightside-vcs", "cmd-1", `{"minutes":"agreed <unanimously> & \"quickly\""}`, int64(1772443800))
+	f.Add("Zoë.Ng", "", "01JD5Z", `{}`, int64(0))
+	f.Fuzz(func(t *testing.T, person, partner, command, payload string, unix int64) {
+		d := Draft{Type: "decision.vote-cast", Actor: Actor{Person: person, Partner: partner}, CommandID: command, Payload: json.RawMessage(payload)}
+		if checkDraft(&d) != nil || unix < 0 || unix > 1<<36 {
+			return
+		}
+		e := seal("synergy", "", []Draft{d})[0]
+		e.OccurredAt = time.Unix(unix, unix%7*1000).UTC()
+		encode(&e)
+		got, err := Decode(e.Raw, 9)
+		if err != nil {
+			t.Fatalf("decode of %s: %v", e.Raw, err)
+		}
+		if got.Actor != e.Actor || got.CommandID != e.CommandID || !got.OccurredAt.Equal(e.OccurredAt) ||
+			!bytes.Equal(got.Payload, e.Payload) || got.ID != e.ID {
+			t.Fatalf("round trip changed the event:\n got %+v\nwant %+v", got, e)
+		}
+		var generic map[string]any
+		if err := json.Unmarshal(e.Raw, &generic); err != nil {
+			t.Fatalf("canonical bytes are not JSON: %s", e.Raw)
+		}
+	})
+}
+
+func TestDecodeRefusesNonCanonicalForms(t *testing.T) {
+	e := seal("synergy", "", []Draft{{Type: "partner.applied", CommandID: "c", Payload: json.RawMessage(`{"a":1}`)}})[0]
+	if _, err := Decode(e.Raw, 1); err != nil {
+		t.Fatal(err)
+	}
+	for name, raw := range map[string]string{
+		"spaces":          string(bytes.Replace(e.Raw, []byte(`,"type"`), []byte(`, "type"`), 1)),
+		"fields reversed": `{"type":"partner.applied","id":"` + ulid.Make().String() + `"}`,
+		"local time":      string(bytes.Replace(e.Raw, []byte(`Z","recorded_at"`), []byte(`+01:00","recorded_at"`), 1)),
+		"leading zero":    string(bytes.Replace(e.Raw, []byte(`"schema":1`), []byte(`"schema":01`), 1)),
+		"unneeded escape": string(bytes.Replace(e.Raw, []byte(`"command_id":"c"`), []byte(`"command_id":"\u0063"`), 1)),
+	} {
+		if _, err := Decode([]byte(raw), 1); err == nil {
+			t.Errorf("%s: decoded %s", name, raw)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package events
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Actor is who did something: the person and the partner they act for.
+type Actor struct {
+	Person  string `json:"person"`
+	Partner string `json:"partner"`
+}
+
+// Draft is an event as a caller proposes it; Append gives it its id, times, chain link
+// and sequence.
+type Draft struct {
+	Type       string
+	OccurredAt time.Time // when it happened (a meeting's date); zero means when it is recorded
+	Actor      Actor
+	CommandID  string // the command this event belongs to; every draft of one Append shares it
+	Payload    json.RawMessage
+}
+
+// Envelope is one recorded event.
+type Envelope struct {
+	ID         string          `json:"id"`
+	Type       string          `json:"type"`
+	Consortium string          `json:"consortium"`
+	Seq        uint64          `json:"seq"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	RecordedAt time.Time       `json:"recorded_at"`
+	Actor      Actor           `json:"actor"`
+	CommandID  string          `json:"command_id"`
+	Schema     int             `json:"schema"`
+	Prev       string          `json:"prev"`
+	Hash       string          `json:"hash"`
+	Payload    json.RawMessage `json:"payload"`
+
+	// Raw is the event exactly as stored, the bytes its Hash is taken over.
+	Raw []byte `json:"-"`
+}
+
+// Subject is the NATS subject the event is published on.
+func (e Envelope) Subject() string { return Subject(e.Consortium, e.Type) }
+
+// Subject is gov.<consortium>.<type>.
+func Subject(consortium, eventType string) string {
+	return subjectPrefix + consortium + "." + eventType
+}
+
+// ConsortiumSubjects is the subject filter for every event of one consortium.
+func ConsortiumSubjects(consortium string) string { return subjectPrefix + consortium + ".>" }
+
+const subjectPrefix = "gov."
+
+// Hash is the hex SHA-256 of an event's stored bytes.
+func Hash(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// encode writes the canonical bytes of e (whose payload is already compact JSON) and
+// sets e.Raw and e.Hash.
+func encode(e *Envelope) {
+	e.Raw = appendCanonical(make([]byte, 0, 256+len(e.Payload)), e)
+	e.Hash = Hash(e.Raw)
+}
+
+// Decode reads an event from its stored bytes and the stream sequence it was stored at.
+// It refuses anything that Append could not have written: another field order or
+// spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
+// payload that is not a JSON object.
+func Decode(raw []byte, seq uint64) (Envelope, error) {
+	e := Envelope{Seq: seq, Raw: raw, Hash: Hash(raw)}
+	if err := readCanonical(raw, &e); err != nil {
+		return Envelope{}, invalid("event", "at sequence %d the stored bytes are not a govledger event in canonical form", seq)
+	}
+	if _, err := ulid.ParseStrict(e.ID); err != nil {
+		return Envelope{}, invalid("id", "at sequence %d %q is not a ULID: %v", seq, e.ID, err)
+	}
+	if err := ValidSlug("consortium", e.Consortium); err != nil {
+		return Envelope{}, invalid("consortium", "at sequence %d: %v", seq, err)
+	}
+	if !KnownType(e.Type) {
+		return Envelope{}, invalid("type", "at sequence %d %q is not an event type", seq, e.Type)
+	}
+	if e.Schema != SchemaVersion {
+		return Envelope{}, invalid("schema", "at sequence %d schema version %d is not %d", seq, e.Schema, SchemaVersion)
+	}
+	if e.Payload[0] != '{' || !json.Valid(e.Payload) {
+		return Envelope{}, invalid("payload", "at sequence %d the payload is not a JSON object", seq)
+	}
+	if e.Prev != "" && len(e.Prev) != sha256.Size*2 {
+		return Envelope{}, invalid("prev", "at sequence %d %q is not a SHA-256 hash", seq, e.Prev)
+	}
+	return e, nil
+}
+
+// checkDraft refuses a draft before anything is published, and compacts its payload
+// so that the stored bytes are canonical.
+func checkDraft(d *Draft) error {
+	if !KnownType(d.Type) {
+		return invalid("event type", "%q is not one of govledger's event types (such as partner.admitted)", d.Type)
+	}
+	if len(d.Payload) > MaxPayloadBytes {
+		return invalid("payload", "the %s payload is %d bytes; at most %d are allowed", d.Type, len(d.Payload), MaxPayloadBytes)
+	}
+	if len(d.Payload) == 0 {
+		d.Payload = json.RawMessage("{}")
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, d.Payload); err != nil {
+		return invalid("payload", "the %s payload is not well-formed JSON: %v", d.Type, err)
+	}
+	if buf.Bytes()[0] != '{' {
+		return invalid("payload", "the %s payload must be a JSON object", d.Type)
+	}
+	d.Payload = buf.Bytes()
+	if err := validText("command id", d.CommandID); err != nil {
+		return err
+	}
+	if err := validText("actor person", d.Actor.Person); err != nil {
+		return err
+	}
+	if d.Actor.Partner != "" {
+		if err := ValidSlug("actor partner", d.Actor.Partner); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package events_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/govledger/govledger/embedded"
+	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/events/eventstest"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func openLog(t *testing.T, nc *nats.Conn, replicas int) *events.Log {
+	t.Helper()
+	log, err := events.Open(context.Background(), nc, events.Options{Replicas: replicas})
+	if err != nil {
+		t.Fatalf("open log: %v", err)
+	}
+	return log
+}
+
+func TestLogOnEmbeddedServer(t *testing.T) {
+	eventstest.Run(t, func(t *testing.T) eventstest.Harness {
+		dir := t.TempDir()
+		s := embedded.StartForTest(t, dir)
+		return eventstest.Harness{
+			Log: openLog(t, embedded.ConnectForTest(t, s), 1),
+			Restart: func(t *testing.T) *events.Log {
+				s.Shutdown()
+				s = embedded.StartForTest(t, dir)
+				return openLog(t, embedded.ConnectForTest(t, s), 1)
+			},
+		}
+	})
+}
+
+func TestLogOnThreeNodeCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a three-node cluster per subtest is slow; run without -short")
+	}
+	eventstest.Run(t, func(t *testing.T) eventstest.Harness {
+		c := embedded.StartClusterForTest(t, 3)
+		connect := func(t *testing.T) *events.Log {
+			nc, err := embedded.ConnectURL(c.URLs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(nc.Close)
+			return openClusterLog(t, nc)
+		}
+		return eventstest.Harness{
+			Log: connect(t),
+			Restart: func(t *testing.T) *events.Log {
+				// A rolling restart: the stream keeps a quorum throughout.
+				for i := range c.Servers {
+					c.Restart(i)
+					waitReplicasCurrent(t, c.URLs())
+				}
+				return connect(t)
+			},
+		}
+	})
+}
+
+// openClusterLog opens the log with three replicas once the cluster has elected a leader.
+func openClusterLog(t *testing.T, nc *nats.Conn) *events.Log {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		log, err := events.Open(ctx, nc, events.Options{Replicas: 3})
+		cancel()
+		if err == nil {
+			return log
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("open log on the cluster: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitReplicasCurrent waits until the stream has a leader and every replica has caught up.
+func waitReplicasCurrent(t *testing.T, urls string) {
+	t.Helper()
+	nc, err := embedded.ConnectURL(urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s, err := js.Stream(ctx, events.StreamName)
+		var info *jetstream.StreamInfo
+		if err == nil {
+			info, err = s.Info(ctx)
+		}
+		cancel()
+		if err == nil && info.Cluster != nil && info.Cluster.Leader != "" && len(info.Cluster.Replicas) == 2 {
+			current := true
+			for _, r := range info.Cluster.Replicas {
+				current = current && r.Current && !r.Offline
+			}
+			if current {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("stream replicas did not catch up within 30s")
+}
