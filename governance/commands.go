@@ -1,0 +1,175 @@
+package governance
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// Command is something the steering group asks for. At is when it happens (a
+// meeting's date, or now); the rules are applied as of that moment.
+type Command interface{ CommandName() string }
+
+// The commands. Their JSON field names are the API's: keep them stable.
+type (
+	FormConsortium struct {
+		At         time.Time     `json:"at"`
+		Consortium string        `json:"consortium"`
+		Name       string        `json:"name"`
+		Purpose    string        `json:"purpose"`
+		Structure  string        `json:"structure"`
+		Start      Date          `json:"start"`
+		End        Date          `json:"end,omitempty"`
+		Partners   []PartnerSpec `json:"partners"`
+		Terms      Terms         `json:"terms"`
+	}
+	ApplyToJoin struct {
+		At      time.Time   `json:"at"`
+		Partner PartnerSpec `json:"partner"`
+		Sponsor string      `json:"sponsor,omitempty"`
+	}
+	// TableProposal opens a ballot. NewTerms goes with amend-terms, About with
+	// admission and expulsion, Role with an ordinary decision that assigns a role.
+	TableProposal struct {
+		At       time.Time       `json:"at"`
+		Proposal string          `json:"proposal"`
+		Matter   string          `json:"matter"`
+		Title    string          `json:"title"`
+		About    string          `json:"about,omitempty"`
+		ClosesAt time.Time       `json:"closes_at,omitzero"`
+		NewTerms *Terms          `json:"new_terms,omitempty"`
+		Role     *RoleAssignment `json:"role,omitempty"`
+	}
+	DeclareInterest struct {
+		At       time.Time `json:"at"`
+		Proposal string    `json:"proposal"`
+		Partner  string    `json:"partner"`
+		Interest string    `json:"interest"`
+	}
+	CastVote struct {
+		At       time.Time `json:"at"`
+		Proposal string    `json:"proposal"`
+		Partner  string    `json:"partner"`
+		Vote     string    `json:"vote"`
+		Reason   string    `json:"reason,omitempty"`
+	}
+	// CloseProposal counts the votes. CastingVote is the chair's, used only on a tie
+	// where the rule grants one.
+	CloseProposal struct {
+		At          time.Time `json:"at"`
+		Proposal    string    `json:"proposal"`
+		CastingVote string    `json:"casting_vote,omitempty"`
+		ReviewDate  Date      `json:"review_date,omitempty"`
+	}
+	WithdrawProposal struct {
+		At       time.Time `json:"at"`
+		Proposal string    `json:"proposal"`
+		Reason   string    `json:"reason,omitempty"`
+	}
+	// RecordMeetingDecision records a decision taken in a meeting, with attendance and
+	// the votes as minuted, in one step.
+	RecordMeetingDecision struct {
+		TableProposal
+		Attendance  []string          `json:"attendance"`
+		Interests   map[string]string `json:"interests,omitempty"`
+		Votes       map[string]string `json:"votes"`
+		CastingVote string            `json:"casting_vote,omitempty"`
+		ReviewDate  Date              `json:"review_date,omitempty"`
+	}
+	ServeNotice struct {
+		At      time.Time `json:"at"`
+		Partner string    `json:"partner"`
+		Reason  string    `json:"reason,omitempty"`
+	}
+	RaiseDispute struct {
+		At       time.Time `json:"at"`
+		Dispute  string    `json:"dispute"`
+		RaisedBy string    `json:"raised_by"`
+		Parties  []string  `json:"parties"`
+		Matter   string    `json:"matter"`
+	}
+	EscalateDispute struct {
+		At      time.Time `json:"at"`
+		Dispute string    `json:"dispute"`
+	}
+	ResolveDispute struct {
+		At      time.Time `json:"at"`
+		Dispute string    `json:"dispute"`
+		Outcome string    `json:"outcome"`
+	}
+	WithdrawDispute struct {
+		At      time.Time `json:"at"`
+		Dispute string    `json:"dispute"`
+		Reason  string    `json:"reason,omitempty"`
+	}
+)
+
+func (FormConsortium) CommandName() string        { return "form-consortium" }
+func (ApplyToJoin) CommandName() string           { return "apply-to-join" }
+func (TableProposal) CommandName() string         { return "table-proposal" }
+func (DeclareInterest) CommandName() string       { return "declare-interest" }
+func (CastVote) CommandName() string              { return "cast-vote" }
+func (CloseProposal) CommandName() string         { return "close-proposal" }
+func (WithdrawProposal) CommandName() string      { return "withdraw-proposal" }
+func (RecordMeetingDecision) CommandName() string { return "record-meeting-decision" }
+func (ServeNotice) CommandName() string           { return "serve-notice" }
+func (RaiseDispute) CommandName() string          { return "raise-dispute" }
+func (EscalateDispute) CommandName() string       { return "escalate-dispute" }
+func (ResolveDispute) CommandName() string        { return "resolve-dispute" }
+func (WithdrawDispute) CommandName() string       { return "withdraw-dispute" }
+
+var commandDecoders = map[string]func([]byte) (Command, error){
+	"form-consortium":         decodeCommand[FormConsortium],
+	"apply-to-join":           decodeCommand[ApplyToJoin],
+	"table-proposal":          decodeCommand[TableProposal],
+	"declare-interest":        decodeCommand[DeclareInterest],
+	"cast-vote":               decodeCommand[CastVote],
+	"close-proposal":          decodeCommand[CloseProposal],
+	"withdraw-proposal":       decodeCommand[WithdrawProposal],
+	"record-meeting-decision": decodeCommand[RecordMeetingDecision],
+	"serve-notice":            decodeCommand[ServeNotice],
+	"raise-dispute":           decodeCommand[RaiseDispute],
+	"escalate-dispute":        decodeCommand[EscalateDispute],
+	"resolve-dispute":         decodeCommand[ResolveDispute],
+	"withdraw-dispute":        decodeCommand[WithdrawDispute],
+}
+
+func decodeCommand[C Command](data []byte) (Command, error) {
+	var c C
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, invalidf("trailing data after the command")
+	}
+	return c, nil
+}
+
+// DecodeCommand reads a command from JSON by its name (cast-vote, table-proposal, ...).
+func DecodeCommand(name string, data []byte) (Command, error) {
+	decode, ok := commandDecoders[name]
+	if !ok {
+		return nil, invalidf("%q is not a command", name)
+	}
+	c, err := decode(data)
+	if err != nil {
+		return nil, invalidf("%s: %v", name, err)
+	}
+	return c, nil
+}
+
+// ValidSlug checks an id that becomes one NATS subject token: [a-z0-9][a-z0-9-]{0,62}.
+func ValidSlug(what, s string) error {
+	if s == "" || len(s) > 63 {
+		return invalidf("%s %q must be 1 to 63 characters of a-z, 0-9 and hyphens", what, s)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > 0) {
+			return invalidf("%s %q is not a slug: use lower-case letters, digits and hyphens, starting with a letter or digit", what, s)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+// Package governance is the partnership's rules: a consortium's terms, its partners,
+// proposals and decisions, disputes and terminations.
+//
+// It is pure. Decide(state, command) says whether the terms allow a command and which
+// events it produces; Apply(state, event) applies one recorded event. Decide never
+// changes the state; Apply never fails and is deterministic, so replaying the same
+// events always gives the same state. Validation happens in Decide, never in Apply.
+// Time is always passed in (a command's At), never read from a clock.
+//
+// It must never import NATS, do I/O, or import any other package of govledger.
+//
+// # Rules
+//
+// Every vote is one of for, against, abstain, block. Turnout is everyone in the
+// frozen electorate who voted, abstentions and blocks included; the quorum is a share
+// of the electorate (for example 1/2) that turnout must reach, or the decision lapses.
+// Given a quorum:
+//   - majority: carried when more vote for than against; a tie is decided by the
+//     chair's casting vote where the rule grants one, and is otherwise rejected;
+//   - supermajority: carried when for/(for+against) reaches the threshold (such as
+//     2/3) and at least one votes for;
+//   - unanimity: carried only when every member of the electorate votes for (an
+//     abstention or an absence breaks unanimity);
+//   - consensus: carried when nobody blocks and at least one votes for; a block needs
+//     a reason, and block is allowed only under consensus;
+//   - consent: carried when nobody objects (votes against).
+//
+// The electorate is frozen when a proposal opens: the full partners whose membership
+// is in force at that moment, less the partner the proposal is about. A partner that
+// declares an interest leaves the electorate of that proposal when the terms exclude
+// conflicted partners (its vote, if any, no longer counts).
+//
+// A proposal closes after its closing time, or earlier once no vote still to come can
+// change the outcome (votes already cast are taken as they stand).
+package governance

@@ -1,0 +1,238 @@
+package governance
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Structures a consortium can take.
+var Structures = []string{"network", "partnership", "contractual-consortium", "consortium-with-steering-group", "jointly-controlled-company", "alliance"}
+
+// Sectors a partner can be in.
+var Sectors = []string{"nhs-trust", "icb", "local-authority", "gp-practice", "vcse", "social-enterprise", "community-group", "people-and-communities", "private"}
+
+// Tiers: full partners vote, associates do not.
+const (
+	TierFull      = "full"
+	TierAssociate = "associate"
+)
+
+// Partner statuses.
+const (
+	StatusApplicant    = "applicant"
+	StatusActive       = "active"
+	StatusNoticeServed = "notice-served"
+	StatusWithdrawn    = "withdrawn"
+	StatusExpelled     = "expelled"
+	StatusDeclined     = "declined"
+)
+
+// Votes.
+const (
+	VoteFor     = "for"
+	VoteAgainst = "against"
+	VoteAbstain = "abstain"
+	VoteBlock   = "block"
+)
+
+// Outcomes of a proposal.
+const (
+	OutcomeOpen      = ""
+	OutcomeCarried   = "carried"
+	OutcomeRejected  = "rejected"
+	OutcomeLapsed    = "lapsed"
+	OutcomeWithdrawn = "withdrawn"
+)
+
+// State is one consortium as its events have made it. A nil *State is a consortium
+// that has not been formed.
+type State struct {
+	ID          string               `json:"id"`
+	Name        string               `json:"name"`
+	Purpose     string               `json:"purpose"`
+	Structure   string               `json:"structure"`
+	Start       Date                 `json:"start"`
+	End         Date                 `json:"end,omitempty"`
+	FormedAt    time.Time            `json:"formed_at"`
+	Dissolved   bool                 `json:"dissolved"`
+	DissolvedAt time.Time            `json:"dissolved_at,omitzero"`
+	Terms       Terms                `json:"terms"`
+	Partners    map[string]*Partner  `json:"partners"`
+	Proposals   map[string]*Proposal `json:"proposals"`
+	Disputes    map[string]*Dispute  `json:"disputes"`
+}
+
+// Status is active or dissolved.
+func (s *State) Status() string {
+	if s.Dissolved {
+		return "dissolved"
+	}
+	return "active"
+}
+
+// Partner is an organisation in (or applying to) the consortium.
+type Partner struct {
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	Sector          string           `json:"sector"`
+	Tier            string           `json:"tier"`
+	PointOfContact  string           `json:"point_of_contact"`
+	Representatives []Representative `json:"representatives,omitempty"`
+	Sponsor         string           `json:"sponsor,omitempty"`
+	Roles           []string         `json:"roles,omitempty"`
+	Status          string           `json:"status"`
+	AppliedAt       time.Time        `json:"applied_at,omitzero"`
+	AdmittedAt      time.Time        `json:"admitted_at,omitzero"`
+	NoticeAt        time.Time        `json:"notice_at,omitzero"`
+	EffectiveAt     time.Time        `json:"effective_at,omitzero"` // when a notice takes effect
+	LeftAt          time.Time        `json:"left_at,omitzero"`      // expelled or declined
+}
+
+// Representative is a person who acts for a partner.
+type Representative struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	PublicKey string `json:"public_key,omitempty"`
+}
+
+// StatusAt is the partner's status at t: a served notice turns into withdrawn on its
+// effective date without any further event.
+func (p *Partner) StatusAt(t time.Time) string {
+	if p.Status == StatusNoticeServed && !t.Before(p.EffectiveAt) {
+		return StatusWithdrawn
+	}
+	return p.Status
+}
+
+// Member reports whether the partner's membership is in force at t.
+func (p *Partner) Member(t time.Time) bool {
+	st := p.StatusAt(t)
+	return st == StatusActive || st == StatusNoticeServed
+}
+
+// Proposal is a matter put to the electorate, by ballot or in a meeting.
+type Proposal struct {
+	ID         string            `json:"id"`
+	Matter     string            `json:"matter"`
+	Title      string            `json:"title"`
+	About      string            `json:"about,omitempty"` // the partner an admission or expulsion is about
+	OpenedAt   time.Time         `json:"opened_at"`
+	ClosesAt   time.Time         `json:"closes_at"`
+	Electorate []string          `json:"electorate"`
+	Rule       Rule              `json:"rule"`
+	Chair      string            `json:"chair,omitempty"` // frozen with the rule, for the casting vote
+	Votes      map[string]Vote   `json:"votes"`
+	Interests  map[string]string `json:"interests,omitempty"` // partner → interest declared
+	Meeting    *Meeting          `json:"meeting,omitempty"`
+	NewTerms   *Terms            `json:"new_terms,omitempty"`
+	Role       *RoleAssignment   `json:"role,omitempty"`
+	Outcome    string            `json:"outcome,omitempty"`
+	ClosedAt   time.Time         `json:"closed_at,omitzero"`
+	ReviewDate Date              `json:"review_date,omitempty"`
+}
+
+// Vote is one partner's current vote on a proposal.
+type Vote struct {
+	Choice string    `json:"choice"`
+	Reason string    `json:"reason,omitempty"`
+	Person string    `json:"person,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Meeting is how a decision taken in a meeting was minuted.
+type Meeting struct {
+	HeldAt     time.Time `json:"held_at"`
+	Attendance []string  `json:"attendance"`
+}
+
+// RoleAssignment is the effect of a carried decision that gives a partner a role.
+type RoleAssignment struct {
+	Partner string `json:"partner"`
+	Role    string `json:"role"`
+}
+
+// Roles a partner can be given.
+var RoleNames = []string{"lead-partner", "chair", "secretary", "point-of-contact"}
+
+// InElectorate reports whether a partner may vote on the proposal.
+func (p *Proposal) InElectorate(partner string) bool { return slices.Contains(p.Electorate, partner) }
+
+// Dispute is raised by a partner against others and climbs the ladder in the terms.
+type Dispute struct {
+	ID             string    `json:"id"`
+	RaisedBy       string    `json:"raised_by"`
+	Parties        []string  `json:"parties"`
+	Matter         string    `json:"matter"`
+	RaisedAt       time.Time `json:"raised_at"`
+	Stage          int       `json:"stage"` // index into the terms' dispute ladder
+	StageStartedAt time.Time `json:"stage_started_at"`
+	Status         string    `json:"status"` // open, resolved, withdrawn
+	Outcome        string    `json:"outcome,omitempty"`
+	ClosedAt       time.Time `json:"closed_at,omitzero"`
+}
+
+// Dispute statuses.
+const (
+	DisputeStatusOpen      = "open"
+	DisputeStatusResolved  = "resolved"
+	DisputeStatusWithdrawn = "withdrawn"
+)
+
+// Overdue reports whether an open dispute has outrun its current stage's time limit.
+func (d *Dispute) Overdue(now time.Time, t Terms) bool {
+	if d.Status != DisputeStatusOpen || d.Stage >= len(t.DisputeLadder) {
+		return false
+	}
+	return now.After(t.DisputeLadder[d.Stage].Limit(d.StageStartedAt))
+}
+
+// Clone returns a deep copy that shares nothing with s.
+func (s *State) Clone() *State {
+	if s == nil {
+		return nil
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("governance: state does not encode: " + err.Error())
+	}
+	var c State
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic("governance: state does not decode: " + err.Error())
+	}
+	return &c
+}
+
+// Electorate is who may vote on a proposal opened at t about partner about.
+func (s *State) Electorate(t time.Time, about string) []string {
+	var ids []string
+	for id, p := range s.Partners {
+		if p.Tier == TierFull && p.Member(t) && id != about {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Members are the partners whose membership is in force at t, sorted by id.
+func (s *State) Members(t time.Time) []*Partner {
+	var ps []*Partner
+	for _, p := range s.Partners {
+		if p.Member(t) {
+			ps = append(ps, p)
+		}
+	}
+	slices.SortFunc(ps, func(a, b *Partner) int { return cmpString(a.ID, b.ID) })
+	return ps
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,308 @@
+package governance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The matters every set of terms must have a rule for.
+const (
+	MatterOrdinary    = "ordinary"
+	MatterAdmission   = "admission"
+	MatterExpulsion   = "expulsion"
+	MatterAmendTerms  = "amend-terms"
+	MatterDissolution = "dissolution"
+)
+
+// ReservedMatters need a rule in every set of terms.
+var ReservedMatters = []string{MatterOrdinary, MatterAdmission, MatterExpulsion, MatterAmendTerms, MatterDissolution}
+
+// Decision methods.
+const (
+	MethodMajority      = "majority"
+	MethodSupermajority = "supermajority"
+	MethodUnanimity     = "unanimity"
+	MethodConsensus     = "consensus"
+	MethodConsent       = "consent"
+)
+
+// Terms are what the partners agreed: the consortium checklist. They change only by a
+// carried amend-terms decision, which gives them the next Version.
+type Terms struct {
+	Version       int              `json:"version"`
+	Roles         Roles            `json:"roles"`
+	Milestones    []Milestone      `json:"milestones,omitempty"`
+	DecisionRules map[string]Rule  `json:"decision_rules"`
+	SteeringGroup []string         `json:"steering_group,omitempty"`
+	Financing     []Contribution   `json:"financing,omitempty"`
+	RiskShares    map[string]Share `json:"risk_shares"`
+	SurplusShares map[string]Share `json:"surplus_shares"`
+	Monitoring    []Objective      `json:"monitoring,omitempty"`
+	Admission     Admission        `json:"admission"`
+	Termination   Termination      `json:"termination"`
+	DisputeLadder []Stage          `json:"dispute_ladder"`
+	// ExcludeConflicted takes a partner that declares an interest out of that vote.
+	ExcludeConflicted bool `json:"exclude_conflicted"`
+}
+
+// Roles name who does what; each is a partner id.
+type Roles struct {
+	LeadPartner     string            `json:"lead_partner,omitempty"`
+	Chair           string            `json:"chair,omitempty"`
+	Secretary       string            `json:"secretary,omitempty"`
+	PointsOfContact map[string]string `json:"points_of_contact,omitempty"` // partner id → person
+}
+
+// Milestone is a step of the action plan.
+type Milestone struct {
+	Name  string `json:"name"`
+	Due   Date   `json:"due"`
+	Owner string `json:"owner,omitempty"`
+}
+
+// Rule says how one matter is decided.
+type Rule struct {
+	Method string `json:"method"`
+	// Threshold is the share of for-and-against votes a supermajority needs, like "2/3".
+	Threshold Fraction `json:"threshold,omitempty"`
+	// Quorum is the share of the electorate that must take part, like "1/2".
+	Quorum Fraction `json:"quorum"`
+	// CastingVote gives the chair the deciding vote on a tie.
+	CastingVote bool `json:"casting_vote,omitempty"`
+	// VotingDays is the default voting window of a ballot.
+	VotingDays int `json:"voting_days,omitempty"`
+}
+
+// Contribution is one partner's financing.
+type Contribution struct {
+	Partner     string `json:"partner"`
+	AmountPence int64  `json:"amount_pence"`
+	Purpose     string `json:"purpose,omitempty"`
+}
+
+// Objective is monitored and reviewed.
+type Objective struct {
+	Name       string `json:"name"`
+	ReviewDate Date   `json:"review_date"`
+}
+
+// Admission says how new partners join.
+type Admission struct {
+	Criteria string `json:"criteria,omitempty"`
+	// SponsorRequired means an applicant needs an active partner to sponsor it.
+	SponsorRequired bool `json:"sponsor_required,omitempty"`
+}
+
+// Termination says how partners leave and the consortium ends.
+type Termination struct {
+	NoticeDays       int      `json:"notice_days"`
+	ExpulsionGrounds []string `json:"expulsion_grounds,omitempty"`
+	Dissolution      string   `json:"dissolution,omitempty"`
+}
+
+// Stage is one step of the dispute ladder.
+type Stage struct {
+	Name        string `json:"name"`
+	Days        int    `json:"days"`
+	WorkingDays bool   `json:"working_days,omitempty"`
+}
+
+// Limit is when a stage that started at start runs out.
+func (s Stage) Limit(start time.Time) time.Time {
+	if !s.WorkingDays {
+		return start.AddDate(0, 0, s.Days)
+	}
+	t := start
+	for n := 0; n < s.Days; {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n++
+		}
+	}
+	return t
+}
+
+// Date is a calendar date, written 2026-04-01.
+type Date string
+
+func (d Date) Time() time.Time {
+	t, _ := time.Parse(time.DateOnly, string(d))
+	return t
+}
+
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a date is written like 2026-04-01")
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return fmt.Errorf("%q is not a date like 2026-04-01", s)
+	}
+	*d = Date(s)
+	return nil
+}
+
+// Fraction is a share written "2/3" (or a whole number, "1").
+type Fraction struct{ Num, Den int }
+
+func (f Fraction) String() string {
+	if f.Den == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", f.Num, f.Den)
+}
+
+func (f Fraction) MarshalJSON() ([]byte, error) { return json.Marshal(f.String()) }
+
+func (f *Fraction) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a share is written like \"2/3\"")
+	}
+	if s == "" {
+		*f = Fraction{}
+		return nil
+	}
+	num, den, found := strings.Cut(s, "/")
+	if !found {
+		den = "1"
+	}
+	n, err1 := strconv.Atoi(strings.TrimSpace(num))
+	d, err2 := strconv.Atoi(strings.TrimSpace(den))
+	if err1 != nil || err2 != nil || d <= 0 || n < 0 || n > d {
+		return fmt.Errorf("%q is not a share between 0 and 1 like \"2/3\"", s)
+	}
+	*f = Fraction{n, d}
+	return nil
+}
+
+// atLeast reports whether part/whole reaches the fraction.
+func (f Fraction) atLeast(part, whole int) bool { return part*f.Den >= f.Num*whole }
+
+// Share is a percentage with up to two decimals, kept exactly in basis points.
+type Share int
+
+func (s Share) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf("%d.%02d", s/100, s%100)), nil
+}
+
+func (s *Share) UnmarshalJSON(b []byte) error {
+	str := strings.Trim(strings.TrimSpace(string(b)), `"`)
+	str = strings.TrimSuffix(str, "%")
+	whole, frac, _ := strings.Cut(str, ".")
+	if len(frac) > 2 {
+		return fmt.Errorf("share %s has more than two decimals", str)
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	w, err1 := strconv.Atoi(whole)
+	f, err2 := strconv.Atoi(frac)
+	if err1 != nil || err2 != nil || w < 0 || w > 100 {
+		return fmt.Errorf("share %s is not a percentage like 33.34", str)
+	}
+	*s = Share(w*100 + f)
+	return nil
+}
+
+// ParseTerms reads terms written in YAML or JSON. Unknown fields are refused, so a
+// misspelt rule is not silently ignored.
+func ParseTerms(data []byte) (Terms, error) {
+	var t Terms
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return Terms{}, invalidf("terms file: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return Terms{}, invalidf("terms file: %v", err)
+	}
+	return t, nil
+}
+
+// Validate checks the terms against the partners they govern.
+func (t Terms) Validate(partners []string) error {
+	known := func(id string) bool { return slices.Contains(partners, id) }
+	for _, m := range ReservedMatters {
+		if _, ok := t.DecisionRules[m]; !ok {
+			return invalidf("terms: there is no decision rule for the reserved matter %s", m)
+		}
+	}
+	for matter, r := range t.DecisionRules {
+		if err := ValidSlug("matter", matter); err != nil {
+			return err
+		}
+		if err := r.validate(matter); err != nil {
+			return err
+		}
+	}
+	for _, shares := range []struct {
+		name string
+		m    map[string]Share
+	}{{"risk-sharing", t.RiskShares}, {"surplus-sharing", t.SurplusShares}} {
+		total := 0
+		for p, s := range shares.m {
+			if !known(p) {
+				return invalidf("terms: %s names %s, which is not a partner", shares.name, p)
+			}
+			total += int(s)
+		}
+		if total != 10000 {
+			return invalidf("terms: %s shares add up to %s%%, not 100%%", shares.name, strings.Trim(string(must(Share(total).MarshalJSON())), `"`))
+		}
+	}
+	for role, p := range map[string]string{"lead partner": t.Roles.LeadPartner, "chair": t.Roles.Chair, "secretary": t.Roles.Secretary} {
+		if p != "" && !known(p) {
+			return invalidf("terms: the %s is %s, which is not a partner", role, p)
+		}
+	}
+	for p := range t.Roles.PointsOfContact {
+		if !known(p) {
+			return invalidf("terms: a point of contact is named for %s, which is not a partner", p)
+		}
+	}
+	for _, p := range t.SteeringGroup {
+		if !known(p) {
+			return invalidf("terms: the steering group names %s, which is not a partner", p)
+		}
+	}
+	if len(t.DisputeLadder) == 0 {
+		return invalidf("terms: the dispute ladder needs at least one stage")
+	}
+	for i, s := range t.DisputeLadder {
+		if s.Name == "" || s.Days <= 0 {
+			return invalidf("terms: dispute stage %d needs a name and a time limit in days", i+1)
+		}
+	}
+	if t.Termination.NoticeDays <= 0 {
+		return invalidf("terms: the withdrawal notice period must be at least one day")
+	}
+	return nil
+}
+
+func (r Rule) validate(matter string) error {
+	switch r.Method {
+	case MethodMajority, MethodUnanimity, MethodConsensus, MethodConsent:
+	case MethodSupermajority:
+		if r.Threshold.Den == 0 || !(r.Threshold.Num*2 > r.Threshold.Den) {
+			return invalidf("terms: the %s rule is a supermajority, so its threshold must be more than half (like \"2/3\")", matter)
+		}
+	default:
+		return invalidf("terms: the %s rule has method %q; use majority, supermajority, unanimity, consensus or consent", matter, r.Method)
+	}
+	if r.Quorum.Den == 0 || r.Quorum.Num == 0 {
+		return invalidf("terms: the %s rule needs a quorum greater than nothing (like \"1/2\")", matter)
+	}
+	if r.CastingVote && r.Method != MethodMajority {
+		return invalidf("terms: a casting vote applies only to a majority rule, not to the %s rule (%s)", matter, r.Method)
+	}
+	return nil
+}
+
+func must(b []byte, _ error) []byte { return b }
