@@ -253,10 +253,14 @@ func TestAmendTerms(t *testing.T) {
 
 func TestTermsRefused(t *testing.T) {
 	for name, mutate := range map[string]func(*g.Terms){
-		"no admission rule":        func(t *g.Terms) { delete(t.DecisionRules, g.MatterAdmission) },
-		"weak supermajority":       func(t *g.Terms) { t.DecisionRules["financial"] = g.Rule{Method: g.MethodSupermajority, Threshold: g.Fraction{Num: 1, Den: 2}, Quorum: g.Fraction{Num: 1, Den: 2}} },
-		"no quorum":                func(t *g.Terms) { t.DecisionRules["financial"] = g.Rule{Method: g.MethodMajority} },
-		"unknown method":           func(t *g.Terms) { t.DecisionRules["financial"] = g.Rule{Method: "show-of-hands", Quorum: g.Fraction{Num: 1, Den: 2}} },
+		"no admission rule": func(t *g.Terms) { delete(t.DecisionRules, g.MatterAdmission) },
+		"weak supermajority": func(t *g.Terms) {
+			t.DecisionRules["financial"] = g.Rule{Method: g.MethodSupermajority, Threshold: g.Fraction{Num: 1, Den: 2}, Quorum: g.Fraction{Num: 1, Den: 2}}
+		},
+		"no quorum": func(t *g.Terms) { t.DecisionRules["financial"] = g.Rule{Method: g.MethodMajority} },
+		"unknown method": func(t *g.Terms) {
+			t.DecisionRules["financial"] = g.Rule{Method: "show-of-hands", Quorum: g.Fraction{Num: 1, Den: 2}}
+		},
 		"empty ladder":             func(t *g.Terms) { t.DisputeLadder = nil },
 		"no notice period":         func(t *g.Terms) { t.Termination.NoticeDays = 0 },
 		"chair is not a partner":   func(t *g.Terms) { t.Roles.Chair = "age-uk" },

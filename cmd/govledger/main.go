@@ -44,7 +44,7 @@ event log on NATS JetStream, and answers who is a member and what was decided.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe())
+	root.AddCommand(newServe(), newBench())
 	return root
 }
 
