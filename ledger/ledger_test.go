@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -321,5 +322,16 @@ func TestConcurrentCommands(t *testing.T) {
 				t.Errorf("admission carried though %s voted %q", id, p.Votes[id].Choice)
 			}
 		}
+	}
+}
+
+// The log's list of event types and the rules' must agree, or an event would be
+// refused at the edge or unreadable by the rules.
+func TestEventTypesAgree(t *testing.T) {
+	want := g.EventTypes()
+	got := append([]string(nil), events.Types...)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("events.Types = %v\ngovernance.EventTypes() = %v", got, want)
 	}
 }

@@ -1,6 +1,3 @@
-// Command govledger is the governance ledger of a health and care partnership: it runs
-// the ledger on NATS JetStream and gives the steering group, auditors and members their
-// verbs. See the README for a walk-through.
 package main
 
 import (
