@@ -111,7 +111,7 @@ func (l *Log) Append(ctx context.Context, consortium string, expected uint64, dr
 		return nil, err
 	}
 	envs := seal(consortium, prev, drafts)
-	ack, err := l.publish(ctx, consortium, expected, envs)
+	ack, err := l.publishRetrying(ctx, consortium, expected, envs)
 	switch {
 	case err == nil && !ack.Duplicate:
 		for i := range envs {
@@ -404,6 +404,23 @@ type pubAck struct {
 	} `json:"error"`
 	Seq       uint64 `json:"seq"`
 	Duplicate bool   `json:"duplicate"`
+}
+
+// publishRetrying publishes, and publishes again while no stream listens on the
+// subject, as happens for a moment while a cluster elects a stream leader. Nothing was
+// stored then, so sending again cannot record anything twice.
+func (l *Log) publishRetrying(ctx context.Context, consortium string, expected uint64, envs []Envelope) (pubAck, error) {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		ack, err := l.publish(ctx, consortium, expected, envs)
+		if !errors.Is(err, nats.ErrNoResponders) {
+			return ack, err
+		}
+		select {
+		case <-ctx.Done():
+			return ack, err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // publish sends the sealed events, one message or one atomic batch, with the

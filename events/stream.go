@@ -24,21 +24,23 @@ func StreamConfig(replicas int) jetstream.StreamConfig {
 		replicas = 1
 	}
 	return jetstream.StreamConfig{
-		Name:               StreamName,
-		Description:        "govledger: the append-only governance record of every consortium",
-		Subjects:           []string{"gov.>"},
-		Storage:            jetstream.FileStorage,
-		Retention:          jetstream.LimitsPolicy,
-		Discard:            jetstream.DiscardNew,
-		MaxMsgs:            -1,
-		MaxBytes:           -1,
-		MaxAge:             0,
-		MaxMsgSize:         MaxPayloadBytes + 4<<10,
-		Duplicates:         DuplicateWindow,
-		Replicas:           replicas,
-		DenyDelete:         true,
-		DenyPurge:          true,
-		AllowDirect:        true,
+		Name:        StreamName,
+		Description: "govledger: the append-only governance record of every consortium",
+		Subjects:    []string{"gov.>"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardNew,
+		MaxMsgs:     -1,
+		MaxBytes:    -1,
+		MaxAge:      0,
+		MaxMsgSize:  MaxPayloadBytes + 4<<10,
+		Duplicates:  DuplicateWindow,
+		Replicas:    replicas,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		// Reads go through the stream leader: a direct get may be answered by a
+		// replica that is behind, and a reader must see the writes it was acknowledged.
+		AllowDirect:        false,
 		AllowAtomicPublish: true,
 	}
 }
