@@ -34,7 +34,7 @@ func open(t *testing.T, dir string) (*events.Log, *embedded.Server) {
 }
 
 func terms(t *testing.T) g.Terms {
-	data, err := os.ReadFile("testdata/synergy-terms.yaml")
+	data, err := os.ReadFile("../governance/testdata/synergy-terms.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
