@@ -1,0 +1,61 @@
+// Package audit is the auditor's side of govledger: it lets a partner, a commissioner
+// or a funder trust the record without trusting whoever runs the server. It verifies
+// the whole log (Verify), keeps an RFC 6962 Merkle tree over it (Tree), issues signed
+// checkpoints of that tree, proves that today's log extends a checkpoint saved earlier,
+// proves that given events are in the log (Prove, VerifyProof), and exports one
+// consortium's history in a file that verifies offline (Export, VerifyExport).
+//
+// It reads the log through package events and must never import the governance rules
+// or the read models (packages governance and projections): what the record says is
+// checked here, what it means is re-decided by the caller through Options.Check. That
+// keeps the arrows pointing one way, and keeps the verifier small enough to read.
+//
+// # The Merkle tree
+//
+// Leaf i (from 0) is the event at the i-th position of the stream in sequence order;
+// the stream starts at sequence 1 and refuses deletes, so leaf i is sequence i+1, and
+// Verify reports a gap as a fault. A leaf's hash is RFC 6962's hash of the event's
+// stored bytes (Envelope.Raw, the canonical bytes described in package events):
+//
+//	leaf hash = SHA-256(0x00 || stored bytes)          (tlog.RecordHash)
+//	node hash = SHA-256(0x01 || left || right)         (tlog.NodeHash)
+//
+// # Checkpoints
+//
+// A checkpoint is a C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint) in the
+// signed-note format (golang.org/x/mod/sumdb/note), signed with the ledger's Ed25519 key:
+//
+//	<origin>\n
+//	<size, decimal>\n
+//	<root hash, standard base64>\n
+//	\n
+//	— <key name> <base64 key hash and signature>\n
+//
+// The origin is the ledger's name, such as govledger.example/synergy-alliance, and is
+// also the name of the key: a checkpoint whose origin is not its key's name is refused.
+// The key lives in a file of the data folder (LoadOrCreateKey); its verifier key is
+// public and is what partners check checkpoints, proofs and exports with.
+//
+// # Inclusion proofs
+//
+// A proof bundle (Prove) is one JSON object:
+//
+//	{"checkpoint": "<signed checkpoint text>",
+//	 "events": [{"seq": N, "leaf": N-1, "event": <stored bytes>, "proof": ["<base64 hash>", …]}, …]}
+//
+// where proof is tlog.RecordProof of the leaf in the tree of the checkpoint's size.
+//
+// # Export
+//
+// An export (Export) is JSON Lines. The first line is the header; each further line is
+// one event of the consortium, oldest first, its stored bytes embedded verbatim (they
+// are a compact JSON object) so that their hash can be recomputed from the file:
+//
+//	{"consortium":"synergy","events":K,"checkpoint":"<signed checkpoint text>"}
+//	{"seq":N,"leaf":N-1,"event":<stored bytes>,"proof":["<base64 hash>",…]}
+//
+// Every proof is under the header's checkpoint. An export proves that each of its events
+// is in the log and that they are the consortium's chain from its first event; that no
+// later event was left off the end needs the log itself (Verify), since the checkpoint
+// covers every consortium.
+package audit

@@ -1,0 +1,148 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/govledger/govledger/events"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// History is what Export reads: one consortium's events, oldest first.
+type History interface {
+	Read(ctx context.Context, consortium string, after uint64) ([]events.Envelope, error)
+}
+
+var _ History = (*events.Log)(nil)
+
+// exportHeader is the first line of an export.
+type exportHeader struct {
+	Consortium string `json:"consortium"`
+	Events     int    `json:"events"`
+	Checkpoint string `json:"checkpoint"`
+}
+
+// exportLine is every further line of an export: one event, verbatim, with its proof.
+type exportLine struct {
+	Seq   uint64           `json:"seq"`
+	Leaf  int64            `json:"leaf"`
+	Event json.RawMessage  `json:"event"`
+	Proof tlog.RecordProof `json:"proof"`
+}
+
+// Export writes one consortium's whole history as JSON Lines, under a checkpoint of the
+// tree at its current size signed with signer (see the package doc for the format).
+// The tree must already hold every event of the consortium.
+func Export(ctx context.Context, w io.Writer, log History, t *Tree, signer note.Signer, consortium string) error {
+	evs, err := log.Read(ctx, consortium, 0)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", consortium, err)
+	}
+	if len(evs) == 0 {
+		return fmt.Errorf("export %s: %w", consortium, events.ErrNotFound)
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	_, text, err := t.checkpoint(signer)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", consortium, err)
+	}
+	// bufio keeps the first write error and Flush returns it.
+	bw := bufio.NewWriter(w)
+	header, err := json.Marshal(exportHeader{Consortium: consortium, Events: len(evs), Checkpoint: string(text)})
+	if err != nil {
+		return fmt.Errorf("export %s: %w", consortium, err)
+	}
+	bw.Write(header)
+	bw.WriteByte('\n')
+	var line []byte
+	for _, e := range evs {
+		pe, err := t.proveEvent(e)
+		if err != nil {
+			return fmt.Errorf("export %s: %w", consortium, err)
+		}
+		proof, err := json.Marshal(pe.Proof)
+		if err != nil {
+			return fmt.Errorf("export %s: %w", consortium, err)
+		}
+		// Written by hand: encoding/json would re-escape the stored bytes.
+		line = append(line[:0], `{"seq":`...)
+		line = strconv.AppendUint(line, pe.Seq, 10)
+		line = append(line, `,"leaf":`...)
+		line = strconv.AppendInt(line, pe.Leaf, 10)
+		line = append(line, `,"event":`...)
+		line = append(line, pe.Event...)
+		line = append(line, `,"proof":`...)
+		line = append(line, proof...)
+		line = append(line, "}\n"...)
+		bw.Write(line)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export %s: %w", consortium, err)
+	}
+	return nil
+}
+
+// ExportReport is what VerifyExport checked.
+type ExportReport struct {
+	Consortium string
+	Events     int
+	Checkpoint Checkpoint
+}
+
+// VerifyExport checks an export offline, with the ledger's verifier key alone: the
+// checkpoint's signature; that the file holds as many events as its header says, all of
+// that consortium, in increasing sequence; that they form its hash chain from its first
+// event, with ids increasing and recording times never going back; and that every event
+// is included, byte for byte, in the log the checkpoint covers. A fault is a *Fault.
+func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 4*events.MaxPayloadBytes)
+	if !sc.Scan() {
+		return ExportReport{}, &Fault{What: "the export is empty", Err: sc.Err()}
+	}
+	var h exportHeader
+	if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
+		return ExportReport{}, &Fault{What: "line 1 is not an export header", Err: err}
+	}
+	c, err := OpenCheckpoint([]byte(h.Checkpoint), verifierKey)
+	if err != nil {
+		return ExportReport{}, &Fault{What: "the checkpoint does not verify", Err: err}
+	}
+	rep := ExportReport{Consortium: h.Consortium, Checkpoint: c}
+	history := chains{}
+	var seq uint64
+	for n := 2; sc.Scan(); n++ {
+		var l exportLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return rep, &Fault{Seq: seq + 1, What: fmt.Sprintf("line %d is not an exported event", n), Err: err}
+		}
+		if l.Seq <= seq {
+			return rep, &Fault{Seq: l.Seq, What: fmt.Sprintf("line %d: sequence %d is not after %d", n, l.Seq, seq)}
+		}
+		seq = l.Seq
+		e, err := checkInclusion(c, l.Seq, l.Leaf, l.Event, l.Proof)
+		if err != nil {
+			return rep, &Fault{Seq: l.Seq, What: fmt.Sprintf("line %d is not proven", n), Err: err}
+		}
+		if e.Consortium != h.Consortium {
+			return rep, faultAt(e, "line %d is an event of another consortium than %s", n, h.Consortium)
+		}
+		if f := history.follow(e); f != nil {
+			return rep, f
+		}
+		rep.Events++
+	}
+	if err := sc.Err(); err != nil {
+		return rep, &Fault{What: "the export cannot be read", Err: err}
+	}
+	if rep.Events != h.Events {
+		return rep, &Fault{What: fmt.Sprintf("the export holds %d events, its header says %d", rep.Events, h.Events)}
+	}
+	return rep, nil
+}

@@ -1,0 +1,66 @@
+package audit_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/govledger/govledger/audit"
+)
+
+func TestExportRoundTrip(t *testing.T) {
+	l := openLedger(t, "")
+	all := history(t, l.log, 4)
+	k := key(t, "govledger.example/test")
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := audit.Export(ctx(t), &out, l.log, r.Tree, k.Signer, "essex-alliance"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := audit.VerifyExport(bytes.NewReader(out.Bytes()), k.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Consortium != "essex-alliance" || got.Events != 4 || got.Checkpoint.Size != 12 {
+		t.Errorf("export report %+v", got)
+	}
+	lines := strings.SplitAfter(out.String(), "\n")
+	lines = lines[:len(lines)-1] // the empty string after the last newline
+	if len(lines) != 5 || !strings.Contains(lines[2], string(all[4].Raw)) {
+		t.Fatalf("export is not a header and four events with their stored bytes verbatim:\n%s", out.String())
+	}
+
+	other := key(t, "govledger.example/test")
+	if _, err := audit.VerifyExport(bytes.NewReader(out.Bytes()), other.VerifierKey); !errors.Is(err, audit.ErrBadCheckpoint) {
+		t.Errorf("verified with another ledger's key: %v", err)
+	}
+	tampered := map[string]struct {
+		lines []string
+		seq   uint64
+	}{
+		"one byte of a payload":  {with(lines, 2, strings.Replace(lines[2], "essex-alliance-1", "essex-alliance-9", 1)), all[4].Seq},
+		"a sequence":             {with(lines, 2, strings.Replace(lines[2], `{"seq":5,"leaf":4`, `{"seq":6,"leaf":5`, 1)), 6},
+		"an event left out":      {with(lines, 2, ""), 0},
+		"the last event dropped": {lines[:4], 0},
+		"two events swapped":     {[]string{lines[0], lines[1], lines[3], lines[2], lines[4]}, all[7].Seq},
+	}
+	for name, tc := range tampered {
+		_, err := audit.VerifyExport(strings.NewReader(strings.Join(tc.lines, "")), k.VerifierKey)
+		f := mustFault(t, err)
+		if tc.seq != 0 && f.Seq != tc.seq {
+			t.Errorf("%s: fault at sequence %d, want %d: %v", name, f.Seq, tc.seq, f)
+		}
+		t.Logf("%s: %v", name, f)
+	}
+}
+
+// with is lines with line i replaced.
+func with(lines []string, i int, line string) []string {
+	out := append([]string(nil), lines...)
+	out[i] = line
+	return out
+}

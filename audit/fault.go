@@ -1,0 +1,86 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/govledger/govledger/events"
+)
+
+// ErrFault means the record does not verify: an event is missing, altered, out of order
+// or breaks the rules, or the log is not the one a checkpoint covered. Every such error
+// is a *Fault.
+var ErrFault = errors.New("the record does not verify")
+
+// Fault is the first thing found wrong with the record, named as precisely as the
+// evidence allows. Seq is 0 when the fault is in the log as a whole rather than in one
+// event (the first N events are not those a checkpoint covered); Consortium and EventID
+// are empty when the event is missing or does not decode.
+type Fault struct {
+	Seq        uint64
+	Consortium string
+	EventID    string
+	What       string
+	// Err is the underlying error, when there is one: a decode error, a rule broken
+	// (from Options.Check), a failed proof.
+	Err error
+}
+
+func (f *Fault) Error() string {
+	var b strings.Builder
+	b.WriteString("the record does not verify: ")
+	if f.Seq > 0 {
+		fmt.Fprintf(&b, "sequence %d", f.Seq)
+		if f.Consortium != "" {
+			fmt.Fprintf(&b, " (consortium %s, event %s)", f.Consortium, f.EventID)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(f.What)
+	if f.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(f.Err.Error())
+	}
+	return b.String()
+}
+
+func (f *Fault) Is(target error) bool { return target == ErrFault }
+
+func (f *Fault) Unwrap() error { return f.Err }
+
+func faultAt(e events.Envelope, what string, args ...any) *Fault {
+	return &Fault{Seq: e.Seq, Consortium: e.Consortium, EventID: e.ID, What: fmt.Sprintf(what, args...)}
+}
+
+// link is what the next event of a consortium is checked against: its previous event.
+type link struct {
+	seq        uint64
+	hash       string
+	id         string
+	recordedAt time.Time
+}
+
+// chains follows every consortium's hash chain, ids and recording times. Verify and
+// VerifyExport share it, so a live log and an exported file are held to the same rules.
+type chains map[string]link
+
+// follow checks that e continues its consortium's history and makes it the head.
+func (c chains) follow(e events.Envelope) *Fault {
+	last, seen := c[e.Consortium]
+	switch {
+	case !seen && e.Prev != "":
+		return faultAt(e, "it is the consortium's first event but its prev is %s, not empty: an earlier event was left out", e.Prev)
+	case seen && e.Prev != last.hash:
+		return faultAt(e, "its prev %s is not the hash %s of the consortium's previous event at sequence %d: one of the two was altered, or an event between them left out",
+			e.Prev, last.hash, last.seq)
+	case seen && e.ID <= last.id:
+		return faultAt(e, "its id is not after %s, the id of the consortium's previous event at sequence %d", last.id, last.seq)
+	case seen && e.RecordedAt.Before(last.recordedAt):
+		return faultAt(e, "it was recorded at %s, before the consortium's previous event at sequence %d (%s)",
+			e.RecordedAt.Format(time.RFC3339Nano), last.seq, last.recordedAt.Format(time.RFC3339Nano))
+	}
+	c[e.Consortium] = link{seq: e.Seq, hash: e.Hash, id: e.ID, recordedAt: e.RecordedAt}
+	return nil
+}

@@ -1,0 +1,194 @@
+package audit_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/govledger/govledger/audit"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// rfc6962Root is the Merkle tree hash of RFC 6962 section 2.1, written out plainly, to
+// check the Tree against the definition rather than against tlog itself.
+func rfc6962Root(leaves [][]byte) tlog.Hash {
+	if len(leaves) == 1 {
+		return sha256.Sum256(append([]byte{0}, leaves[0]...))
+	}
+	k := 1
+	for k*2 < len(leaves) {
+		k *= 2
+	}
+	l, r := rfc6962Root(leaves[:k]), rfc6962Root(leaves[k:])
+	return sha256.Sum256(append(append([]byte{1}, l[:]...), r[:]...))
+}
+
+func TestTreeProofsForRandomSizes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	var tree audit.Tree
+	var leaves [][]byte
+	for range 300 {
+		leaf := fmt.Appendf(nil, `{"n":%d}`, rng.Int())
+		if _, err := tree.Add(leaf); err != nil {
+			t.Fatal(err)
+		}
+		leaves = append(leaves, leaf)
+	}
+	for range 200 {
+		size := 1 + rng.Int64N(int64(len(leaves)))
+		root, err := tree.RootAt(size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if root != rfc6962Root(leaves[:size]) {
+			t.Fatalf("root of %d leaves is not RFC 6962's", size)
+		}
+
+		leaf := rng.Int64N(size)
+		p, err := tree.ProveInclusion(leaf, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := tlog.RecordHash(leaves[leaf])
+		if err := tlog.CheckRecord(p, size, root, leaf, h); err != nil {
+			t.Fatalf("leaf %d of %d: %v", leaf, size, err)
+		}
+		wrongLeaf := tlog.RecordHash(append(bytes.Clone(leaves[leaf]), ' '))
+		// A proof alone does not bind the size when the leaf's path has the same shape in
+		// a bigger tree; the signed checkpoint does. So the wrong size here is one the
+		// leaf is not in, and TestInclusionProofBundle changes the size it signs.
+		if tlog.CheckRecord(p, size, root, leaf, wrongLeaf) == nil ||
+			tlog.CheckRecord(p, leaf, root, leaf, h) == nil ||
+			tlog.CheckRecord(p, size, tlog.RecordHash(nil), leaf, h) == nil {
+			t.Fatalf("inclusion of leaf %d of %d verifies with a wrong leaf, size or root", leaf, size)
+		}
+
+		old := 1 + rng.Int64N(size)
+		oldRoot, _ := tree.RootAt(old)
+		cp, err := tree.ProveConsistency(old, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckTree(cp, size, root, old, oldRoot); err != nil {
+			t.Fatalf("%d extends %d: %v", size, old, err)
+		}
+		if tlog.CheckTree(cp, size, root, old, tlog.RecordHash(nil)) == nil ||
+			tlog.CheckTree(cp, size, tlog.RecordHash(nil), old, oldRoot) == nil ||
+			(old > 1 && tlog.CheckTree(cp, size, root, old-1, oldRoot) == nil) {
+			t.Fatalf("consistency of %d with %d verifies with a wrong root or size", size, old)
+		}
+	}
+}
+
+func TestCheckpointAndKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkpoint.key")
+	k, err := audit.LoadOrCreateKey(path, "govledger.example/synergy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, %v", fi.Mode(), err)
+	}
+	again, err := audit.LoadOrCreateKey(path, "govledger.example/synergy")
+	if err != nil || again.VerifierKey != k.VerifierKey {
+		t.Fatalf("reloaded key %q, %v; want %q", again.VerifierKey, err, k.VerifierKey)
+	}
+	if _, err := audit.LoadOrCreateKey(path, "govledger.example/other"); err == nil {
+		t.Error("a key of another origin was accepted")
+	}
+
+	var tree audit.Tree
+	tree.Add([]byte("{}"))
+	c, text, err := tree.Checkpoint(k.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := audit.OpenCheckpoint(text, k.VerifierKey); err != nil || got != c {
+		t.Fatalf("checkpoint reads back as %+v, %v; want %+v", got, err, c)
+	}
+	other := key(t, "govledger.example/synergy")
+	if _, err := audit.OpenCheckpoint(text, other.VerifierKey); !errors.Is(err, audit.ErrBadCheckpoint) {
+		t.Errorf("checkpoint opened with another key: %v", err)
+	}
+	forged := bytes.Replace(text, []byte("\n1\n"), []byte("\n2\n"), 1)
+	if _, err := audit.OpenCheckpoint(forged, k.VerifierKey); !errors.Is(err, audit.ErrBadCheckpoint) {
+		t.Errorf("checkpoint with a changed size opened: %v", err)
+	}
+}
+
+func TestInclusionProofBundle(t *testing.T) {
+	l := openLedger(t, "")
+	all := history(t, l.log, 4)
+	k := key(t, "govledger.example/test")
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decision := all[3:9:9]
+	bundle, err := audit.Prove(r.Tree, k.Signer, decision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, evs, err := audit.VerifyProof(bundle, k.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Size != 12 || len(evs) != len(decision) || evs[2].Hash != decision[2].Hash {
+		t.Fatalf("proof of %d events under a checkpoint of %d", len(evs), c.Size)
+	}
+
+	var p audit.Proof
+	if err := json.Unmarshal(bundle, &p); err != nil {
+		t.Fatal(err)
+	}
+	tamper := map[string]func(p *audit.Proof){
+		"wrong event": func(p *audit.Proof) { p.Events[1].Event = all[0].Raw },
+		"altered event": func(p *audit.Proof) {
+			p.Events[1].Event = bytes.Replace(p.Events[1].Event, []byte("-1"), []byte("-2"), 1)
+		},
+		"wrong leaf":    func(p *audit.Proof) { p.Events[1].Leaf++; p.Events[1].Seq++ },
+		"beyond size":   func(p *audit.Proof) { p.Events[1].Leaf, p.Events[1].Seq = 12, 13 },
+		"wrong proof":   func(p *audit.Proof) { p.Events[1].Proof[0][0] ^= 1 },
+		"bad signature": func(p *audit.Proof) { p.Checkpoint = p.Checkpoint[:len(p.Checkpoint)-5] + "AAAA\n" },
+		"other checkpoint": func(p *audit.Proof) {
+			_, text, _ := (&audit.Tree{}).Checkpoint(k.Signer)
+			p.Checkpoint = string(text)
+		},
+		"no events": func(p *audit.Proof) { p.Events = nil },
+		"bigger size signed by another key": func(p *audit.Proof) {
+			c, _ := audit.OpenCheckpoint([]byte(p.Checkpoint), k.VerifierKey)
+			c.Size++
+			text, _ := audit.SignCheckpoint(c, key(t, c.Origin).Signer)
+			p.Checkpoint = string(text)
+		},
+	}
+	for name, change := range tamper {
+		var q audit.Proof
+		json.Unmarshal(bundle, &q)
+		change(&q)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(q)
+		if _, _, err := audit.VerifyProof(b.Bytes(), k.VerifierKey); !errors.Is(err, audit.ErrBadProof) {
+			t.Errorf("%s: the proof verifies (%v)", name, err)
+		}
+	}
+	if _, _, err := audit.VerifyProof(bundle, key(t, "govledger.example/test").VerifierKey); !errors.Is(err, audit.ErrBadProof) {
+		t.Errorf("the proof verifies with another ledger's key: %v", err)
+	}
+	if _, err := audit.Prove(r.Tree, k.Signer, append(decision, all[0])); err != nil {
+		t.Errorf("prove: %v", err)
+	}
+	forged := all[5]
+	forged.Raw = bytes.Replace(forged.Raw, []byte("-1"), []byte("-2"), 1)
+	if _, err := audit.Prove(r.Tree, k.Signer, append(decision, forged)); err == nil {
+		t.Error("proved an event that is not the tree's leaf")
+	}
+}

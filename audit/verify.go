@@ -1,0 +1,221 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/govledger/govledger/events"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Log is what Verify reads: the event log, oldest first, and one event by sequence.
+type Log interface {
+	LastSeq(ctx context.Context) (uint64, error)
+	Replay(ctx context.Context, from uint64, fn func(events.Envelope) error) error
+	Get(ctx context.Context, seq uint64) (events.Envelope, error)
+}
+
+var _ Log = (*events.Log)(nil)
+
+// Options tune Verify.
+type Options struct {
+	// Consortium limits the chain checks and Check to one consortium. The tree is still
+	// built over every event, because checkpoints cover the whole log.
+	Consortium string
+	// Against is a checkpoint saved earlier (read with OpenCheckpoint): the log must
+	// extend it, proven by a consistency proof, so a log rewritten, truncated or
+	// re-created from scratch is caught even when its own chains are consistent.
+	Against *Checkpoint
+	// Check re-decides each checked event, in order, against the history before it; an
+	// error becomes the Fault. This is where the governance rules plug in: audit does
+	// not know them.
+	Check func(events.Envelope) error
+	// Signer, when set, signs a checkpoint of the verified tree (Report.Signed).
+	Signer note.Signer
+	// Progress, when set, is called every ProgressEvery events (default 10,000) and once
+	// at the end.
+	Progress      func(Progress)
+	ProgressEvery int64
+}
+
+// Progress is how far a Verify has come.
+type Progress struct {
+	Events int64  // events replayed so far
+	Seq    uint64 // the sequence of the last of them
+	Last   uint64 // the log's last sequence when Verify began
+}
+
+// Report is what a Verify checked.
+type Report struct {
+	Events    int64 // events replayed: the whole log
+	Checked   int64 // events whose chain was checked: Events, or one consortium's
+	Consortia int   // consortia checked
+	// Tree is the Merkle tree over the events replayed; callers keep it for proofs.
+	Tree *Tree
+	// Checkpoint is the verified tree's size and root (with an origin when Options.Signer
+	// is set), and Signed its signed text.
+	Checkpoint Checkpoint
+	Signed     []byte
+}
+
+// Verify replays the whole log and checks that every event decodes; that sequences run
+// from 1 without a gap; that every consortium's events form a hash chain (the first has
+// an empty prev, each next one the hash of the one before), with ids strictly increasing
+// and recording times never going back; every Options.Check; and, with Options.Against,
+// that the log extends that checkpoint. It stops at the first fault and returns it as a
+// *Fault (errors.Is ErrFault) with the report of what was checked until then; any other
+// error means the log could not be read.
+func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 10_000
+	}
+	last, err := log.LastSeq(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("verify: %w", err)
+	}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []byte, 4096)}
+	// The tree is hashed beside the replay rather than in it: hashing every event twice
+	// more is the audit's largest cost, and the replay waits on the network anyway.
+	hashed := make(chan error, 1)
+	go func() { hashed <- v.hash() }()
+	err = log.Replay(ctx, 1, v.event)
+	close(v.leaves)
+	if herr := <-hashed; herr != nil && err == nil {
+		err = herr
+	}
+	var fault *Fault
+	switch {
+	case errors.As(err, &fault):
+	case errors.Is(err, events.ErrInvalid):
+		fault = v.undecodable(ctx, log, err)
+		if fault == nil {
+			return v.report(), fmt.Errorf("verify: %w", err)
+		}
+	case err != nil:
+		return v.report(), fmt.Errorf("verify: %w", err)
+	default:
+		fault = v.against()
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Events: v.events, Seq: v.seq, Last: last})
+	}
+	r := v.report()
+	if fault != nil {
+		return r, fault
+	}
+	if r.Checkpoint, err = v.checkpoint(); err != nil {
+		return r, fmt.Errorf("verify: %w", err)
+	}
+	if opts.Signer != nil {
+		if r.Signed, err = SignCheckpoint(r.Checkpoint, opts.Signer); err != nil {
+			return r, fmt.Errorf("verify: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// verification is the state of one Verify.
+type verification struct {
+	opts    Options
+	last    uint64
+	chains  chains
+	tree    *Tree
+	leaves  chan []byte // the stored bytes of the events replayed, for hash
+	seq     uint64      // the last event's sequence
+	events  int64
+	checked int64
+}
+
+// event checks one replayed event; a *Fault stops the replay.
+func (v *verification) event(e events.Envelope) error {
+	if e.Seq != v.seq+1 {
+		return &Fault{Seq: v.seq + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", v.seq, e.Seq)}
+	}
+	v.seq = e.Seq
+	v.events++
+	v.leaves <- e.Raw
+	if v.opts.Consortium == "" || e.Consortium == v.opts.Consortium {
+		v.checked++
+		if f := v.chains.follow(e); f != nil {
+			return f
+		}
+		if v.opts.Check != nil {
+			if err := v.opts.Check(e); err != nil {
+				f := faultAt(e, "it breaks the rules")
+				f.Err = err
+				return f
+			}
+		}
+	}
+	if v.opts.Progress != nil && v.events%v.opts.ProgressEvery == 0 {
+		v.opts.Progress(Progress{Events: v.events, Seq: v.seq, Last: v.last})
+	}
+	return nil
+}
+
+// hash adds every replayed event to the tree, in order. After a failed Add it only
+// drains the channel, so the replay never blocks on it.
+func (v *verification) hash() error {
+	var err error
+	for raw := range v.leaves {
+		if err == nil {
+			_, err = v.tree.Add(raw)
+		}
+	}
+	return err
+}
+
+// undecodable turns the replay's decode error into a fault. The event that did not
+// decode is the first after the last one replayed; reading it once more tells whether
+// it is there and broken, or missing (then the gap is the first fault). nil means the
+// error was not about that event after all.
+func (v *verification) undecodable(ctx context.Context, log Log, replayErr error) *Fault {
+	next := v.seq + 1
+	_, err := log.Get(ctx, next)
+	switch {
+	case errors.Is(err, events.ErrNotFound):
+		return &Fault{Seq: next, What: "missing: the next event in the log does not decode", Err: replayErr}
+	case errors.Is(err, events.ErrInvalid):
+		return &Fault{Seq: next, What: "the stored bytes are not an event", Err: err}
+	}
+	return nil
+}
+
+// against proves that the log extends the checkpoint in Options.Against.
+func (v *verification) against() *Fault {
+	c := v.opts.Against
+	if c == nil {
+		return nil
+	}
+	size := v.tree.Size()
+	if size < c.Size {
+		return &Fault{What: fmt.Sprintf("checkpoint %s covers %d events, the log has %d: events were left out or the log was truncated", c.Origin, c.Size, size)}
+	}
+	root, err := v.tree.Root()
+	if err != nil {
+		return &Fault{What: "no root", Err: err}
+	}
+	proof, err := v.tree.ProveConsistency(c.Size, size)
+	if err == nil {
+		err = tlog.CheckTree(proof, size, root, c.Size, c.Root)
+	}
+	if err != nil {
+		return &Fault{What: fmt.Sprintf("the log does not extend checkpoint %s of %d events: some of its first %d events were altered, left out or reordered since (the log was rewritten or re-created)", c.Origin, c.Size, c.Size), Err: err}
+	}
+	return nil
+}
+
+func (v *verification) checkpoint() (Checkpoint, error) {
+	root, err := v.tree.Root()
+	c := Checkpoint{Size: v.tree.Size(), Root: root}
+	if v.opts.Signer != nil {
+		c.Origin = v.opts.Signer.Name()
+	}
+	return c, err
+}
+
+func (v *verification) report() Report {
+	return Report{Events: v.events, Checked: v.checked, Consortia: len(v.chains), Tree: v.tree}
+}
