@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -304,10 +305,19 @@ func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error) 
 // Follow calls fn with every event from sequence from, oldest first, and then with each
 // new event as it is appended, until ctx is done or fn returns an error.
 func (l *Log) Follow(ctx context.Context, from uint64, fn func(Envelope) error) error {
+	return l.Watch(ctx, []string{"gov.>"}, from, fn)
+}
+
+// Watch is Follow for the events on some subjects only, such as gov.synergy.decision.>
+// (one consortium's decisions) or gov.*.partner.> (every membership change anywhere).
+func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func(Envelope) error) error {
+	if len(subjects) == 0 {
+		return invalid("subjects", "watch needs at least one subject")
+	}
 	if from == 0 {
 		from = 1
 	}
-	return l.consume(ctx, "gov.>", startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
+	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
 		e, err := Decode(raw.Data(), seq)
 		if err != nil {
 			return false, err
@@ -338,7 +348,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 	if start.time.IsZero() && start.seq > end {
 		return nil
 	}
-	return l.consume(ctx, filter, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
+	return l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
 		if seq > end {
 			return true, nil
 		}
@@ -353,11 +363,12 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 	})
 }
 
-// consume runs an ordered consumer on filter from start, handing each message with its
-// stream sequence and the number still pending to fn until fn says it is done, fn
+// consume runs an ordered consumer on the filters from start, handing each message with
+// its stream sequence and the number still pending to fn until fn says it is done, fn
 // fails, or ctx ends.
-func (l *Log) consume(ctx context.Context, filter string, start startAt, fn func(m jetstream.Msg, seq, pending uint64) (bool, error)) error {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}}
+func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn func(m jetstream.Msg, seq, pending uint64) (bool, error)) error {
+	filter := strings.Join(filters, " ") // for errors
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: filters}
 	if !start.time.IsZero() {
 		t := start.time
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &t

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/govledger/govledger/api"
 	"github.com/spf13/cobra"
 )
 
@@ -31,19 +33,69 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+const rootHelp = `govledger records how a partnership governs itself — partners admitted, decisions
+taken by the agreed rules, disputes, partners leaving — as an append-only, verifiable
+event log on NATS JetStream, and answers who is a member and what was decided.
+
+Run the ledger with "govledger serve"; every other verb talks to it over HTTP
+(--server, or $GOVLEDGER_SERVER; http://127.0.0.1:8080 by default). Commands record
+who acts with --as person@partner (or $GOVLEDGER_ACTOR), and work on the consortium
+named by --consortium (or $GOVLEDGER_CONSORTIUM).
+
+Exit status: 0 done; 1 govledger failed; 2 the verb was called wrongly; 3 the input
+is invalid or breaks the terms; 4 something named does not exist; 5 it conflicts with
+what already happened; 6 it is not allowed (or the consortium is dissolved); 7 the
+ledger cannot be reached or is not ready; 8 the record does not verify.`
+
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "govledger",
-		Short: "The governance record of a health and care partnership, on NATS JetStream",
-		Long: `govledger records how a partnership governs itself — partners admitted, decisions
-taken by the agreed rules, disputes, partners leaving — as an append-only, verifiable
-event log on NATS JetStream, and answers who is a member and what was decided.`,
+		Use:           "govledger",
+		Short:         "The governance record of a health and care partnership, on NATS JetStream",
+		Long:          rootHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newBench())
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	c := &cli{}
+	c.addFlags(root)
+	root.AddGroup(
+		&cobra.Group{ID: "run", Title: "Running the ledger:"},
+		&cobra.Group{ID: "steer", Title: "The steering group records:"},
+		&cobra.Group{ID: "read", Title: "Everyone reads:"},
+	)
+	for group, verbs := range map[string][]*cobra.Command{
+		"run":   {newServe(), newBench()},
+		"steer": c.steeringVerbs(),
+		"read":  c.readVerbs(),
+	} {
+		for _, v := range verbs {
+			v.GroupID = group
+			root.AddCommand(v)
+		}
+	}
 	return root
 }
 
-// exitStatus maps an error to the process exit status.
-func exitStatus(error) int { return 1 }
+// usageError is a mistake in how a verb was called.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// exitStatus maps an error to the process exit status: usage mistakes 2, everything
+// else by its code in api.Codes (1 for a failure of govledger itself).
+func exitStatus(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return api.ErrorOf(err).Status().Exit
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

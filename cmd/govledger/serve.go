@@ -1,103 +1,182 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 
+	"github.com/govledger/govledger/api"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/ledger"
+	"github.com/govledger/govledger/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 )
 
+// serveOptions are serve's flags.
+type serveOptions struct {
+	dataDir  string
+	natsPort int
+	host     string
+	httpAddr string
+	syncMode string
+	natsURL  string
+	replicas int
+}
+
 func newServe() *cobra.Command {
-	var (
-		dataDir  string
-		natsPort int
-		host     string
-		syncMode string
-		natsURL  string
-		replicas int
-	)
+	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the ledger on an embedded NATS server with its data in a local folder",
+		Short: "Run the ledger: embedded NATS with its data in a local folder, and the HTTP API",
 		Long: `Run the ledger. By default it starts an embedded NATS server with JetStream, keeps
-its data in --data, and listens for NATS clients on --nats-port so that members can
+its data in --data, serves the HTTP API on --http (which the other verbs of this
+command talk to), and listens for NATS clients on --nats-port so that members can
 subscribe to gov.<consortium>.> with any NATS client. With --nats it uses an existing
-NATS server or cluster instead. It runs until interrupted (Ctrl-C), then shuts down cleanly.`,
+NATS server or cluster instead of the embedded one. It runs until interrupted
+(Ctrl-C), then shuts down cleanly; starting it again on the same folder keeps every
+event.`,
 		Example: `  govledger serve
-  govledger serve --data /var/lib/govledger --nats-port 4222 --sync always
+  govledger serve --data /var/lib/govledger --http 0.0.0.0:8080 --sync always
   govledger serve --nats nats://n1:4222,nats://n2:4222,nats://n3:4222 --replicas 3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var sync embedded.Sync
-			switch syncMode {
-			case "interval":
-				sync = embedded.SyncInterval
-			case "always":
-				sync = embedded.SyncAlways
-			default:
-				return usageError{fmt.Errorf("--sync is %q; use always or interval", syncMode)}
-			}
-			ctx := cmd.Context()
-			var nc *nats.Conn
-			where := ""
-			if natsURL != "" {
-				c, err := embedded.ConnectURL(natsURL)
-				if err != nil {
-					return err
-				}
-				nc, where = c, "ledger on NATS at "+natsURL
-			} else {
-				s, err := embedded.Start(embedded.Config{DataDir: dataDir, ClientPort: natsPort, Host: host, Sync: sync})
-				if err != nil {
-					return err
-				}
-				defer s.Shutdown()
-				c, err := s.Connect()
-				if err != nil {
-					return err
-				}
-				nc = c
-				where = "ledger data in " + s.DataDir()
-				if u := s.ClientURL(); u != "" {
-					where += ", members subscribe on " + u
-				}
-			}
-			defer nc.Close()
-			log, err := events.Open(ctx, nc, events.Options{Replicas: replicas})
+			p, err := startLedger(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
-			last, err := log.LastSeq(ctx)
-			if err != nil {
-				return err
+			fmt.Fprintf(cmd.OutOrStdout(), "govledger serving: %s\n", p.where)
+			var runErr error
+			select {
+			case <-cmd.Context().Done():
+			case runErr = <-p.failed:
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "govledger serving: %s; %d events recorded\n", where, last)
-			<-ctx.Done()
 			fmt.Fprintln(cmd.OutOrStdout(), "govledger: shutting down")
-			return nil
+			p.stop()
+			return runErr
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dataDir, "data", envOr("GOVLEDGER_DATA", embedded.DefaultDataDir), "folder for the ledger's JetStream files ($GOVLEDGER_DATA)")
-	f.IntVar(&natsPort, "nats-port", 4222, "port members' NATS clients connect to (0: none, -1: any free port)")
-	f.StringVar(&host, "host", "127.0.0.1", "interface the NATS port listens on")
-	f.StringVar(&syncMode, "sync", "interval", "when JetStream fsyncs: always (nothing acknowledged is lost on power failure; slower) or interval")
-	f.StringVar(&natsURL, "nats", os.Getenv("GOVLEDGER_NATS"), "use an existing NATS server or cluster at these URLs instead of the embedded one ($GOVLEDGER_NATS)")
-	f.IntVar(&replicas, "replicas", 1, "stream replicas (3 on a 3-node cluster)")
+	f.StringVar(&o.dataDir, "data", envOr("GOVLEDGER_DATA", embedded.DefaultDataDir), "folder for the ledger's JetStream files ($GOVLEDGER_DATA)")
+	f.StringVar(&o.httpAddr, "http", envOr("GOVLEDGER_HTTP", "127.0.0.1:8080"), "address the HTTP API listens on ($GOVLEDGER_HTTP)")
+	f.IntVar(&o.natsPort, "nats-port", 4222, "port members' NATS clients connect to (0: none, -1: any free port)")
+	f.StringVar(&o.host, "host", "127.0.0.1", "interface the NATS port listens on")
+	f.StringVar(&o.syncMode, "sync", "interval", "when JetStream fsyncs: always (nothing acknowledged is lost on power failure; slower) or interval")
+	f.StringVar(&o.natsURL, "nats", os.Getenv("GOVLEDGER_NATS"), "use an existing NATS server or cluster at these URLs instead of the embedded one ($GOVLEDGER_NATS)")
+	f.IntVar(&o.replicas, "replicas", 1, "stream replicas (3 on a 3-node cluster)")
 	return cmd
 }
 
-// usageError is a mistake in how a verb was called.
-type usageError struct{ error }
+// ledgerProcess is a running ledger: NATS, the log, the command path, the read models
+// and the HTTP API.
+type ledgerProcess struct {
+	server   *embedded.Server // nil on an existing NATS server
+	nc       *nats.Conn
+	log      *events.Log
+	models   *projections.Runner
+	http     *http.Server
+	httpURL  string
+	where    string     // one line: where each part listens and where the data is
+	failed   chan error // a part that stopped on its own
+	stopRuns context.CancelFunc
+	runsDone chan struct{}
+}
 
-func (e usageError) Unwrap() error { return e.error }
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+// startLedger starts every part of the ledger; stop ends them in order.
+func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err error) {
+	var sync embedded.Sync
+	switch o.syncMode {
+	case "interval":
+		sync = embedded.SyncInterval
+	case "always":
+		sync = embedded.SyncAlways
+	default:
+		return nil, usageError{fmt.Errorf("--sync is %q; use always or interval", o.syncMode)}
 	}
-	return def
+	p := &ledgerProcess{failed: make(chan error, 2), runsDone: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			p.stop()
+		}
+	}()
+	var where []string
+	if o.natsURL != "" {
+		if p.nc, err = embedded.ConnectURL(o.natsURL); err != nil {
+			return nil, err
+		}
+		where = append(where, "ledger on NATS at "+o.natsURL)
+	} else {
+		if p.server, err = embedded.Start(embedded.Config{DataDir: o.dataDir, ClientPort: o.natsPort, Host: o.host, Sync: sync}); err != nil {
+			return nil, err
+		}
+		if p.nc, err = p.server.Connect(); err != nil {
+			return nil, err
+		}
+		where = append(where, "ledger data in "+p.server.DataDir())
+		if u := p.server.ClientURL(); u != "" {
+			where = append(where, "members subscribe on "+u)
+		}
+	}
+	if p.log, err = events.Open(ctx, p.nc, events.Options{Replicas: o.replicas}); err != nil {
+		return nil, err
+	}
+	last, err := p.log.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", o.httpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP API on %s: %w", o.httpAddr, err)
+	}
+	p.httpURL = "http://" + ln.Addr().String()
+	where = append([]string{"HTTP API on " + p.httpURL}, where...)
+	p.where = strings.Join(where, ", ") + fmt.Sprintf("; %d events recorded", last)
+
+	p.models = projections.NewRunner(p.log)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p.stopRuns = cancel
+	go func() {
+		defer close(p.runsDone)
+		if err := p.models.Run(runCtx); err != nil && runCtx.Err() == nil {
+			p.failed <- fmt.Errorf("read models stopped: %w", err)
+		}
+	}()
+	p.http = &http.Server{
+		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models}),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return runCtx },
+	}
+	go func() {
+		if err := p.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			p.failed <- fmt.Errorf("HTTP API: %w", err)
+		}
+	}()
+	return p, nil
+}
+
+// stop ends the parts in the order that loses nothing: no new requests, then the read
+// models save their checkpoint, then NATS.
+func (p *ledgerProcess) stop() {
+	if p.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		p.stopRuns() // ends the event streams, which would keep Shutdown waiting
+		p.http.Shutdown(ctx)
+		cancel()
+	}
+	if p.stopRuns != nil {
+		p.stopRuns()
+		<-p.runsDone
+	}
+	if p.nc != nil {
+		p.nc.Close()
+	}
+	if p.server != nil {
+		p.server.Shutdown()
+	}
 }

@@ -28,12 +28,14 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errOut syncBuffer
 		done := make(chan int)
-		go func() { done <- Main(ctx, []string{"serve", "--data", dir, "--nats-port", "-1"}, &out, &errOut) }()
+		go func() {
+			done <- Main(ctx, []string{"serve", "--data", dir, "--nats-port", "-1", "--http", "127.0.0.1:0"}, &out, &errOut)
+		}()
 		deadline := time.Now().Add(20 * time.Second)
 		for !strings.Contains(out.String(), "govledger serving") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if !strings.Contains(out.String(), "ledger data in "+dir) || !strings.Contains(out.String(), "members subscribe on nats://127.0.0.1:") {
+		if !strings.Contains(out.String(), "HTTP API on http://127.0.0.1:") || !strings.Contains(out.String(), "ledger data in "+dir) || !strings.Contains(out.String(), "members subscribe on nats://127.0.0.1:") {
 			t.Fatalf("run %d printed %q (stderr %q)", run, out.String(), errOut.String())
 		}
 		cancel()

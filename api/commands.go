@@ -1,0 +1,163 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/ledger"
+)
+
+// Headers a command request may carry.
+const (
+	// HeaderActor says who acts: "person@partner" (the person and the partner they act
+	// for), or "person" alone. Every command needs one: the record says who did what.
+	HeaderActor = "Govledger-Actor"
+	// HeaderCommandID makes a retry safe: the same id again returns the first result.
+	HeaderCommandID = "Idempotency-Key"
+)
+
+// commandRoute is one steering-group verb: the governance command a POST decodes to,
+// and the body field a path parameter fills (a vote's proposal, say).
+type commandRoute struct {
+	pattern   string
+	command   string
+	pathField string
+}
+
+var commandRoutes = []commandRoute{
+	{"POST /v1/consortia", "form-consortium", ""},
+	{"POST /v1/consortia/{consortium}/applications", "apply-to-join", ""},
+	{"POST /v1/consortia/{consortium}/proposals", "table-proposal", ""},
+	{"POST /v1/consortia/{consortium}/proposals/{proposal}/interests", "declare-interest", "proposal"},
+	{"POST /v1/consortia/{consortium}/proposals/{proposal}/votes", "cast-vote", "proposal"},
+	{"POST /v1/consortia/{consortium}/proposals/{proposal}/close", "close-proposal", "proposal"},
+	{"POST /v1/consortia/{consortium}/proposals/{proposal}/withdraw", "withdraw-proposal", "proposal"},
+	{"POST /v1/consortia/{consortium}/meeting-decisions", "record-meeting-decision", ""},
+	{"POST /v1/consortia/{consortium}/roles", "assign-role", ""},
+	{"POST /v1/consortia/{consortium}/notices", "serve-notice", ""},
+	{"POST /v1/consortia/{consortium}/disputes", "raise-dispute", ""},
+	{"POST /v1/consortia/{consortium}/disputes/{dispute}/escalate", "escalate-dispute", "dispute"},
+	{"POST /v1/consortia/{consortium}/disputes/{dispute}/resolve", "resolve-dispute", "dispute"},
+	{"POST /v1/consortia/{consortium}/disputes/{dispute}/withdraw", "withdraw-dispute", "dispute"},
+}
+
+// CommandResult is what a command recorded: its events as stored, and the sequence of
+// the last, which a read can ask the read models to have reached (min_seq).
+type CommandResult struct {
+	CommandID string            `json:"command_id"`
+	Seq       uint64            `json:"seq"`
+	Repeated  bool              `json:"repeated"`
+	Events    []events.Envelope `json:"events"`
+}
+
+func (s *Server) commandRoutes() {
+	for _, rt := range commandRoutes {
+		s.handle(rt.pattern, func(w http.ResponseWriter, r *http.Request) error { return s.command(w, r, rt) })
+	}
+}
+
+func (s *Server) command(w http.ResponseWriter, r *http.Request, rt commandRoute) error {
+	cmd, err := s.decodeCommand(w, r, rt)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Ledger.Handle(r.Context(), cmd)
+	if err != nil {
+		return err
+	}
+	s.wrote(res.Seq)
+	status := http.StatusCreated
+	if res.Repeated {
+		status = http.StatusOK
+	}
+	return writeJSON(w, status, CommandResult{CommandID: res.Events[0].CommandID, Seq: res.Seq, Repeated: res.Repeated, Events: res.Events})
+}
+
+// decodeCommand reads a command request: the body is the command's JSON, less what the
+// path already says; a command that does not say when it happened happened now.
+func (s *Server) decodeCommand(w http.ResponseWriter, r *http.Request, rt commandRoute) (ledger.Command, error) {
+	actor, err := parseActor(r.Header.Get(HeaderActor))
+	if err != nil {
+		return ledger.Command{}, err
+	}
+	body, err := readObject(w, r)
+	if err != nil {
+		return ledger.Command{}, err
+	}
+	id := ""
+	if rt.command != "form-consortium" {
+		if id, err = consortium(r); err != nil {
+			return ledger.Command{}, err
+		}
+	}
+	if rt.pathField != "" {
+		v, _ := json.Marshal(r.PathValue(rt.pathField))
+		if given, ok := body[rt.pathField]; ok && !bytes.Equal(given, v) {
+			return ledger.Command{}, errorf(CodeInvalid, "the body names %s %s but the path names %s", rt.pathField, given, v)
+		}
+		body[rt.pathField] = v
+	}
+	if _, ok := body["at"]; !ok {
+		body["at"], _ = json.Marshal(s.cfg.Now().UTC().Truncate(time.Millisecond))
+	}
+	data, _ := json.Marshal(body)
+	c, err := governance.DecodeCommand(rt.command, data)
+	if err != nil {
+		return ledger.Command{}, err
+	}
+	if f, ok := c.(governance.FormConsortium); ok {
+		id = f.Consortium
+		if err := governance.ValidSlug("consortium id", id); err != nil {
+			return ledger.Command{}, err
+		}
+	}
+	return ledger.Command{ID: r.Header.Get(HeaderCommandID), Consortium: id, Actor: actor, Do: c}, nil
+}
+
+// readObject reads a JSON object body of at most MaxBodyBytes.
+func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return nil, err
+		}
+		return nil, errorf(CodeInvalid, "the request body could not be read: %v", err)
+	}
+	var body map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&body); err != nil || body == nil {
+		if err == nil {
+			err = errors.New("it is null")
+		}
+		return nil, errorf(CodeInvalid, "the request body is not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return nil, errorf(CodeInvalid, "the request body has more after its JSON object")
+	}
+	return body, nil
+}
+
+// parseActor reads "person@partner" or "person".
+func parseActor(v string) (governance.Actor, error) {
+	if v == "" {
+		return governance.Actor{}, errorf(CodeInvalid, "say who is acting: the %s header is person@partner (for example amina-okafor@brightside-cvs)", HeaderActor)
+	}
+	person, partner, _ := strings.Cut(v, "@")
+	if person == "" {
+		return governance.Actor{}, errorf(CodeInvalid, "%s %q names no person; write person@partner", HeaderActor, v)
+	}
+	if partner != "" {
+		if err := events.ValidSlug("acting partner", partner); err != nil {
+			return governance.Actor{}, err
+		}
+	}
+	return governance.Actor{Person: person, Partner: partner}, nil
+}

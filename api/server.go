@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/ledger"
+	"github.com/govledger/govledger/projections"
+)
+
+// MaxBodyBytes bounds a request body. The largest command, a consortium formed with its
+// terms and partners, is a few kilobytes; an event payload may not exceed
+// events.MaxPayloadBytes anyway.
+const MaxBodyBytes = 256 << 10
+
+// Config is what a Server answers from.
+type Config struct {
+	Ledger *ledger.Ledger
+	Log    *events.Log
+	Models *projections.Runner
+	// Now is the clock for commands that do not say when they happened, and for
+	// derived answers such as whether a dispute is overdue (default time.Now).
+	Now func() time.Time
+	// WaitLimit bounds how long a read waits for the read models to reach the
+	// sequence it asks for (default 10s).
+	WaitLimit time.Duration
+}
+
+// Server is the HTTP API. It is an http.Handler.
+type Server struct {
+	cfg    Config
+	mux    *http.ServeMux
+	routes []string
+	// written is the highest sequence this server has appended: reads wait for the
+	// read models to reach it, so a client reads its own writes without asking.
+	written atomic.Uint64
+}
+
+// New returns the API over cfg.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.WaitLimit <= 0 {
+		cfg.WaitLimit = 10 * time.Second
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.commandRoutes()
+	s.readRoutes()
+	s.streamRoutes()
+	s.handle("GET /v1/openapi.json", s.openAPI)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errorf(CodeNotFound, "%s %s is not a route of the govledger API; see /v1/openapi.json", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Routes lists every route as "METHOD /path/{param}", in the order they were added.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.routes = append(s.routes, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, ErrorOf(err))
+		}
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(data, '\n'))
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *Error) {
+	writeJSON(w, e.Status().HTTP, e)
+}
+
+// seqParam reads an optional sequence number from the query.
+func seqParam(r *http.Request, name string) (uint64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, errorf(CodeInvalid, "%s=%q is not a stream sequence number", name, v)
+	}
+	return n, nil
+}
+
+// consortium reads and checks the {consortium} path parameter.
+func consortium(r *http.Request) (string, error) {
+	id := r.PathValue("consortium")
+	if err := events.ValidSlug("consortium", id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// caughtUp waits until the read models reflect min_seq, or everything this server has
+// written when the request does not say.
+func (s *Server) caughtUp(r *http.Request) error {
+	want, err := seqParam(r, "min_seq")
+	if err != nil {
+		return err
+	}
+	want = max(want, s.written.Load())
+	if s.cfg.Models.Seq() >= want {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WaitLimit)
+	defer cancel()
+	if err := s.cfg.Models.WaitFor(ctx, want); err != nil {
+		return errorf(CodeUnavailable, "the read models have not reached sequence %d yet: %v", want, err)
+	}
+	return nil
+}
+
+func (s *Server) wrote(seq uint64) {
+	for {
+		cur := s.written.Load()
+		if seq <= cur || s.written.CompareAndSwap(cur, seq) {
+			return
+		}
+	}
+}
