@@ -115,9 +115,10 @@ func responseError(status int, data []byte) error {
 // Stream follows a server-sent event stream at path (with ?since=SEQ in query to
 // replay what came after SEQ), calling fn with each event, until ctx ends or fn fails.
 // A dropped connection is opened again after the last event received, so nothing is
-// missed or repeated.
-func (c *Client) Stream(ctx context.Context, path string, query url.Values, fn func(events.Envelope) error) error {
-	s := &stream{}
+// missed or repeated. opened, if not nil, is called each time the stream is open, with
+// the sequence it continues after.
+func (c *Client) Stream(ctx context.Context, path string, query url.Values, fn func(events.Envelope) error, opened func(after uint64)) error {
+	s := &stream{opened: opened}
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
 		err := c.streamOnce(ctx, path, query, s, fn)
 		var ae *Error
@@ -139,6 +140,7 @@ func (c *Client) Stream(ctx context.Context, path string, query url.Values, fn f
 
 // stream is where a followed stream has got to.
 type stream struct {
+	opened    func(after uint64)
 	connected bool
 	last      uint64 // the stream's position: the last event sent, or where it began
 }
@@ -174,6 +176,9 @@ func (c *Client) streamOnce(ctx context.Context, path string, query url.Values, 
 			if id != "" {
 				if s.last, err = strconv.ParseUint(id, 10, 64); err != nil {
 					return errorf(CodeInternal, "the event stream sent id %q, which is not a sequence number", id)
+				}
+				if data == "" && s.opened != nil {
+					s.opened(s.last)
 				}
 				s.connected = true
 			}

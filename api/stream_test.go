@@ -30,7 +30,7 @@ func collect(t *testing.T, l *ledgerAPI, path string, q url.Values, n int) <-cha
 				return errDone
 			}
 			return nil
-		})
+		}, nil)
 		if err != nil && !errors.Is(err, errDone) {
 			t.Errorf("stream %s: %v", path, err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -61,6 +62,7 @@ envelope field (id, hashes, actor, command id, payload) is printed.`,
 func (c *cli) watchVerb() *cobra.Command {
 	var kinds []string
 	var since int64 = -1
+	var count int
 	cmd := &cobra.Command{
 		Use:   "watch",
 		Short: "Follow change notifications as they happen",
@@ -97,17 +99,39 @@ every line is the sequence to give.`,
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			return cl.Stream(cmd.Context(), path, q, func(e events.Envelope) error {
+			out, seen := cmd.OutOrStdout(), 0
+			what := "every consortium"
+			if c.consortium != "" {
+				what = c.consortium
+			}
+			if len(kinds) > 0 {
+				what += " (" + strings.Join(kinds, ", ") + ")"
+			}
+			err = cl.Stream(cmd.Context(), path, q, func(e events.Envelope) error {
+				var err error
 				if c.json {
-					return printJSON(out, e)
+					err = printJSON(out, e)
+				} else {
+					_, err = fmt.Fprintln(out, strings.Join(eventLine(e), "  "))
 				}
-				_, err := fmt.Fprintln(out, strings.Join(eventLine(e), "  "))
+				if seen++; err == nil && count > 0 && seen == count {
+					return errEnough
+				}
 				return err
+			}, func(after uint64) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "watching %s after sequence %d; Ctrl-C to stop\n", what, after)
 			})
+			if errors.Is(err, errEnough) {
+				return nil
+			}
+			return err
 		},
 	}
+	cmd.Flags().IntVar(&count, "count", 0, "stop after this many events (0: run until interrupted)")
 	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds of change: "+strings.Join(api.KindNames(), ", "))
 	cmd.Flags().Int64Var(&since, "since", -1, "first replay the events after this sequence (0: from the beginning)")
 	return cmd
 }
+
+// errEnough ends a watch that has printed the events it was asked for.
+var errEnough = errors.New("enough events")

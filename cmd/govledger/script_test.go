@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"govledger": main})
+}
+
+// TestScripts runs testdata/script/*.txtar: each script gets a ledger of its own,
+// started in this process on a temporary folder, and finds it through GOVLEDGER_SERVER
+// as a user's shell would; $EXAMPLES is the repository's examples folder.
+func TestScripts(t *testing.T) {
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			p, err := startLedger(context.Background(), serveOptions{
+				dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", syncMode: "interval",
+			})
+			if err != nil {
+				return err
+			}
+			env.Defer(p.stop)
+			env.Setenv("GOVLEDGER_SERVER", p.httpURL)
+			env.Setenv("EXAMPLES", examples)
+			return nil
+		},
+		RequireExplicitExec: true,
+	})
+}
