@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // syncBuffer is written by serve while the test reads it.
@@ -50,5 +53,53 @@ func TestServeRefusesABadSyncPolicy(t *testing.T) {
 	code := Main(context.Background(), []string{"serve", "--data", t.TempDir(), "--sync", "sometimes"}, &out, &errOut)
 	if code == 0 || !strings.Contains(errOut.String(), `--sync is "sometimes"; use always or interval`) {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// Members subscribe to a consortium's changes with any NATS client, on serve's NATS
+// port, by subject: gov.<consortium>.<noun>.<verb>.
+func TestMembersSubscribeOverNATS(t *testing.T) {
+	p, err := startLedger(context.Background(), serveOptions{dataDir: t.TempDir(), httpAddr: "127.0.0.1:0", natsPort: -1, syncMode: "interval"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	nc, err := nats.Connect(p.server.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	membership, err := nc.SubscribeSync("gov.synergy.partner.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried, err := nc.SubscribeSync("gov.*.decision.carried")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Flush()
+	run(t, p.httpURL, "form", "../../examples/synergy/consortium.yaml", "--terms", "../../examples/synergy/terms.yaml", "--occurred", "2026-04-01")
+	run(t, p.httpURL, "serve-notice", "pennine-care", "--occurred", "2026-04-02")
+	run(t, p.httpURL, "record-decision", "venue", "--title", "Meet at the wellbeing centre", "--attendance", "anchorpoint,stockport-mind",
+		"--vote", "anchorpoint=for", "--vote", "stockport-mind=for", "--occurred", "2026-04-03")
+
+	m, err := membership.NextMsg(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		Type    string `json:"type"`
+		Payload struct {
+			Partner string `json:"partner"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(m.Data, &e); err != nil || m.Subject != "gov.synergy.partner.notice-served" || e.Type != "partner.notice-served" || e.Payload.Partner != "pennine-care" {
+		t.Fatalf("membership subscriber got %s %s (%v)", m.Subject, m.Data, err)
+	}
+	if m, err := carried.NextMsg(10 * time.Second); err != nil || m.Subject != "gov.synergy.decision.carried" {
+		t.Fatalf("carried subscriber: %v %v", m, err)
+	}
+	if m, err := membership.NextMsg(200 * time.Millisecond); err == nil {
+		t.Fatalf("membership subscriber also got %s", m.Subject)
 	}
 }
