@@ -3,6 +3,7 @@ package governance
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,8 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 		return one(c.At, DecisionWithdrawn{Proposal: p.ID, Reason: c.Reason}), nil
 	case RecordMeetingDecision:
 		return s.decideMeeting(c)
+	case AssignRole:
+		return s.decideAssignRole(c)
 	case ServeNotice:
 		return s.decideNotice(c)
 	case RaiseDispute:
@@ -71,6 +74,9 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 }
 
 func one(at time.Time, p Payload) []Event { return []Event{{OccurredAt: at, Payload: p}} }
+
+// roleWords writes a role as the partnership says it: lead partner, point of contact.
+func roleWords(role string) string { return strings.ReplaceAll(role, "-", " ") }
 
 func decideForm(s *State, c FormConsortium) ([]Event, error) {
 	if s != nil {
@@ -236,10 +242,7 @@ func (s *State) proposal(c TableProposal) (DecisionProposed, error) {
 		if c.Matter != MatterOrdinary {
 			return DecisionProposed{}, invalidf("a role is assigned by an ordinary decision, not %s", c.Matter)
 		}
-		if !slices.Contains(RoleNames, c.Role.Role) {
-			return DecisionProposed{}, invalidf("%q is not a role; use one of %v", c.Role.Role, RoleNames)
-		}
-		if _, err := s.member(c.Role.Partner, c.At); err != nil {
+		if err := s.validRole(*c.Role, c.At); err != nil {
 			return DecisionProposed{}, err
 		}
 	}
@@ -399,7 +402,7 @@ func (s *State) withEffect(at time.Time, matter, about string, terms *Terms, rol
 		add(ConsortiumDissolved{Proposal: o.Proposal})
 	}
 	if role != nil {
-		add(RoleAssigned{Partner: role.Partner, Role: role.Role, Proposal: o.Proposal})
+		add(RoleAssigned{Partner: role.Partner, Role: role.Role, Person: role.Person, Proposal: o.Proposal})
 	}
 	return evs
 }
@@ -510,6 +513,46 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 	outcome := count(p, p.Votes, c.CastingVote)
 	outcome.ReviewDate = c.ReviewDate
 	return append(evs, s.withEffect(c.At, p.Matter, p.About, c.NewTerms, c.Role, outcome)...), nil
+}
+
+// validRole checks that a partner can be given a role: a member, and not holding it
+// already. A point of contact is a person, named by the partner it speaks for.
+func (s *State) validRole(a RoleAssignment, at time.Time) error {
+	if !slices.Contains(RoleNames, a.Role) {
+		return invalidf("%q is not a role; use one of %v", a.Role, RoleNames)
+	}
+	pt, err := s.member(a.Partner, at)
+	if err != nil {
+		return err
+	}
+	if a.Role == RolePointOfContact {
+		if a.Person == "" {
+			return invalidf("naming the point of contact of %s needs the person", pt.Name)
+		}
+		if pt.PointOfContact == a.Person {
+			return conflictf("%s is already the point of contact of %s", a.Person, pt.Name)
+		}
+		return nil
+	}
+	if a.Person != "" {
+		return invalidf("the %s is a partner, not a person: name no person", roleWords(a.Role))
+	}
+	if *s.Terms.Roles.holder(a.Role) == a.Partner {
+		return conflictf("%s is already the %s", pt.Name, roleWords(a.Role))
+	}
+	return nil
+}
+
+func (s *State) decideAssignRole(c AssignRole) ([]Event, error) {
+	a := RoleAssignment{Partner: c.Partner, Role: c.Role, Person: c.Person}
+	if slices.Contains(RoleNames, c.Role) && !slices.Contains(s.Terms.Roles.AssignedWithoutDecision, c.Role) {
+		return nil, forbiddenf("the terms of consortium %s give the role of %s only by a decision: table an ordinary decision with role %s for %s",
+			s.ID, roleWords(c.Role), c.Role, c.Partner)
+	}
+	if err := s.validRole(a, c.At); err != nil {
+		return nil, err
+	}
+	return one(c.At, RoleAssigned{Partner: c.Partner, Role: c.Role, Person: c.Person}), nil
 }
 
 func (s *State) decideNotice(c ServeNotice) ([]Event, error) {

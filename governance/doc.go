@@ -1,5 +1,5 @@
 // Package governance is the partnership's rules: a consortium's terms, its partners,
-// proposals and decisions, disputes and terminations.
+// proposals and decisions, roles, disputes and terminations.
 //
 // It is pure. Decide(state, command) says whether the terms allow a command and which
 // events it produces; Apply(state, event) applies one recorded event. Decide never
@@ -32,4 +32,20 @@
 //
 // A proposal closes after its closing time, or earlier once no vote still to come can
 // change the outcome (votes already cast are taken as they stand).
+//
+// # Roles
+//
+// The terms name the lead partner, the chair and the secretary (each one partner at a
+// time) and each partner's point of contact (a person); the partners' roles always
+// follow them. A role is assigned by a carried ordinary decision whose proposal names
+// it (TableProposal.Role), or directly with AssignRole where the terms list the role in
+// roles.assigned_without_decision, for example:
+//
+//	roles:
+//	  assigned_without_decision: [point-of-contact]
+//
+// which lets a partner name its own point of contact. Elsewhere AssignRole is refused,
+// telling the steering group to table an ordinary decision with that role. Assigning a
+// role one partner holds at a time moves it from its holder; the terms' version does
+// not change, since the terms themselves say how roles are assigned.
 package governance

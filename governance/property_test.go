@@ -43,10 +43,3 @@ func TestApplyIndependentOfSplit(t *testing.T) {
 		}
 	}
 }
-
-func replay(s *g.State, evs []g.Event) *g.State {
-	for _, e := range evs {
-		s = g.Apply(s, e)
-	}
-	return s
-}

@@ -1,89 +1,12 @@
 package governance_test
 
 import (
-	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	g "github.com/govledger/govledger/governance"
 )
-
-var day0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-
-func at(days int) time.Time { return day0.AddDate(0, 0, days) }
-
-func synergyTerms(t *testing.T) g.Terms {
-	t.Helper()
-	data, err := os.ReadFile("testdata/synergy-terms.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	terms, err := g.ParseTerms(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return terms
-}
-
-func partner(id, name, sector string) g.PartnerSpec {
-	return g.PartnerSpec{ID: id, Name: name, Sector: sector, Tier: g.TierFull, PointOfContact: "contact-" + id}
-}
-
-// story runs commands in order, applying what each decides, and fails on any refusal.
-type story struct {
-	t     *testing.T
-	state *g.State
-	log   []g.Event
-}
-
-func (s *story) do(c g.Command) []g.Event {
-	s.t.Helper()
-	evs, err := g.Decide(s.state, c)
-	if err != nil {
-		s.t.Fatalf("%s refused: %v", c.CommandName(), err)
-	}
-	for _, e := range evs {
-		s.state = g.Apply(s.state, e)
-	}
-	s.log = append(s.log, evs...)
-	return evs
-}
-
-// refuse expects c to be refused with code and a message containing want, and the state unchanged.
-func (s *story) refuse(c g.Command, code g.Code, want string) {
-	s.t.Helper()
-	before := s.state.Clone()
-	_, err := g.Decide(s.state, c)
-	var ge *g.Error
-	if !errors.As(err, &ge) || ge.Code != code || !strings.Contains(ge.Message, want) {
-		s.t.Fatalf("%s: err = %v, want %s containing %q", c.CommandName(), err, code, want)
-	}
-	if s.state != nil && !equalJSON(before, s.state) {
-		s.t.Fatalf("%s: a refused command changed the state", c.CommandName())
-	}
-}
-
-func types(evs []g.Event) string {
-	var ts []string
-	for _, e := range evs {
-		ts = append(ts, e.Type())
-	}
-	return strings.Join(ts, " ")
-}
-
-func formSynergy(t *testing.T) *story {
-	s := &story{t: t}
-	s.do(g.FormConsortium{At: day0, Consortium: "synergy", Name: "Synergy Essex",
-		Purpose: "Community support for people with long-term conditions in north Essex", Structure: "contractual-consortium",
-		Start: "2026-03-02", Partners: []g.PartnerSpec{
-			partner("brightside-cvs", "Brightside CVS", "vcse"),
-			partner("essex-mind", "Essex Mind", "vcse"),
-			partner("colchester-nhs", "Colchester Hospital NHS Trust", "nhs-trust"),
-		}, Terms: synergyTerms(t)})
-	return s
-}
 
 // A third-sector consortium run by a lead member: unanimity to admit, majority with
 // the chair's casting vote for ordinary matters.
@@ -266,7 +189,7 @@ func TestTermsRefused(t *testing.T) {
 		"chair is not a partner":   func(t *g.Terms) { t.Roles.Chair = "age-uk" },
 		"surplus shares over 100%": func(t *g.Terms) { t.SurplusShares = map[string]g.Share{"essex-mind": 10001} },
 	} {
-		terms := synergyTerms(t)
+		terms := loadTerms(t, synergy.terms)
 		mutate(&terms)
 		if err := terms.Validate([]string{"brightside-cvs", "essex-mind", "colchester-nhs"}); err == nil {
 			t.Errorf("%s: accepted", name)

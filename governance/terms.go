@@ -52,12 +52,31 @@ type Terms struct {
 	ExcludeConflicted bool `json:"exclude_conflicted"`
 }
 
-// Roles name who does what; each is a partner id.
+// Roles name who does what: the lead partner, chair and secretary are each one partner
+// at a time; every partner has its own point of contact, a person.
 type Roles struct {
 	LeadPartner     string            `json:"lead_partner,omitempty"`
 	Chair           string            `json:"chair,omitempty"`
 	Secretary       string            `json:"secretary,omitempty"`
 	PointsOfContact map[string]string `json:"points_of_contact,omitempty"` // partner id → person
+	// AssignedWithoutDecision lists the roles the terms let be given without a carried
+	// ordinary decision (AssignRole), such as point-of-contact: a partner names its own
+	// person. Every other role is assigned by a decision.
+	AssignedWithoutDecision []string `json:"assigned_without_decision,omitempty"`
+}
+
+// holder points at the partner holding a role that one partner holds at a time, or is
+// nil for a role every partner holds for itself (point of contact).
+func (r *Roles) holder(role string) *string {
+	switch role {
+	case RoleLeadPartner:
+		return &r.LeadPartner
+	case RoleChair:
+		return &r.Chair
+	case RoleSecretary:
+		return &r.Secretary
+	}
+	return nil
 }
 
 // Milestone is a step of the action plan.
@@ -265,6 +284,14 @@ func (t Terms) Validate(partners []string) error {
 	for p := range t.Roles.PointsOfContact {
 		if !known(p) {
 			return invalidf("terms: a point of contact is named for %s, which is not a partner", p)
+		}
+	}
+	for i, role := range t.Roles.AssignedWithoutDecision {
+		if !slices.Contains(RoleNames, role) {
+			return invalidf("terms: %q may be assigned without a decision, but it is not a role; use one of %v", role, RoleNames)
+		}
+		if slices.Contains(t.Roles.AssignedWithoutDecision[:i], role) {
+			return invalidf("terms: %s is listed twice among the roles assigned without a decision", role)
 		}
 	}
 	for _, p := range t.SteeringGroup {
