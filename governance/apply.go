@@ -53,6 +53,9 @@ func Apply(s *State, e Event) *State {
 		}
 	case InterestDeclared:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
+			if pr.Interests == nil { // a state read back from JSON leaves out an empty map
+				pr.Interests = map[string]string{}
+			}
 			pr.Interests[p.Partner] = p.Interest
 			if s.Terms.ExcludeConflicted {
 				pr.Electorate = slices.DeleteFunc(pr.Electorate, func(id string) bool { return id == p.Partner })
@@ -65,7 +68,7 @@ func Apply(s *State, e Event) *State {
 		}
 	case Outcome:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
-			pr.Outcome, pr.ClosedAt, pr.ReviewDate = p.Result, at, p.ReviewDate
+			pr.Outcome, pr.ClosedAt, pr.ReviewDate, pr.CastingVote = p.Result, at, p.ReviewDate, p.CastingVote
 		}
 	case DecisionWithdrawn:
 		if pr, ok := s.Proposals[p.Proposal]; ok {

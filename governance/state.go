@@ -129,7 +129,9 @@ type Proposal struct {
 	Role       *RoleAssignment   `json:"role,omitempty"`
 	Outcome    string            `json:"outcome,omitempty"`
 	ClosedAt   time.Time         `json:"closed_at,omitzero"`
-	ReviewDate Date              `json:"review_date,omitempty"`
+	// CastingVote is the chair's, when it broke a tie.
+	CastingVote string `json:"casting_vote,omitempty"`
+	ReviewDate  Date   `json:"review_date,omitempty"`
 }
 
 // Vote is one partner's current vote on a proposal.
