@@ -9,7 +9,8 @@ import (
 // Apply records one event in the state and returns it. It changes s in place (callers
 // that need the state before an event keep a Clone) but never what the event holds,
 // costs in proportion to the event (a change of roles or terms to the partners), never
-// fails, and ignores what it cannot apply: events are facts that Decide already checked.
+// fails, and ignores what it cannot apply: events are facts that Decide already
+// checked, and that Check re-decides for an auditor.
 func Apply(s *State, e Event) *State {
 	if f, ok := e.Payload.(ConsortiumFormed); ok {
 		return formed(f, e.OccurredAt)
@@ -22,8 +23,10 @@ func Apply(s *State, e Event) *State {
 	case TermsAmended:
 		s.Terms = p.Terms
 		s.rolesFromTerms()
+		s.tookEffect(p.Proposal, e)
 	case ConsortiumDissolved:
 		s.Dissolved, s.DissolvedAt = true, at
+		s.tookEffect(p.Proposal, e)
 	case PartnerApplied:
 		s.Partners[p.Partner.ID] = newPartner(p.Partner, StatusApplicant, at)
 		s.Partners[p.Partner.ID].Sponsor = p.Sponsor
@@ -31,16 +34,20 @@ func Apply(s *State, e Event) *State {
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.AdmittedAt = StatusActive, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case PartnerDeclined:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.LeftAt = StatusDeclined, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case PartnerExpelled:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.LeftAt = StatusExpelled, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case RoleAssigned:
 		s.assignRole(p.Partner, p.Role, p.Person)
+		s.tookEffect(p.Proposal, e)
 	case NoticeServed:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.NoticeAt, pt.EffectiveAt = StatusNoticeServed, at, p.EffectiveAt
@@ -159,6 +166,13 @@ func (s *State) assignRole(partner, role, person string) {
 	*holder = partner
 	if !slices.Contains(pt.Roles, role) {
 		pt.Roles = slices.Sorted(slices.Values(append(slices.Clone(pt.Roles), role)))
+	}
+}
+
+// tookEffect notes the event that carried out a decision.
+func (s *State) tookEffect(proposal string, e Event) {
+	if pr, ok := s.Proposals[proposal]; ok {
+		pr.Effect = e.Type()
 	}
 }
 

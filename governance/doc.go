@@ -2,9 +2,10 @@
 // proposals and decisions, roles, disputes and terminations.
 //
 // It is pure. Decide(state, command) says whether the terms allow a command and which
-// events it produces; Apply(state, event) applies one recorded event. Decide never
-// changes the state; Apply never fails and is deterministic, so replaying the same
-// events always gives the same state. Validation happens in Decide, never in Apply.
+// events it produces; Apply(state, event) applies one recorded event; Check(state,
+// event) re-decides one recorded event for an auditor. Decide and Check never change
+// the state; Apply never fails and is deterministic, so replaying the same events
+// always gives the same state. Validation happens in Decide (and Check), never in Apply.
 // Time is always passed in (a command's At, which every command needs), never read
 // from a clock; nothing may be dated before what it acts on (the consortium's
 // formation, a proposal's opening, a dispute's current stage). Calendar arithmetic
@@ -59,4 +60,13 @@
 // telling the steering group to table an ordinary decision with that role. Assigning a
 // role one partner holds at a time moves it from its holder; the terms' version does
 // not change, since the terms themselves say how roles are assigned.
+//
+// # Audit
+//
+// Check is what an auditor replaying the log runs on every event, against the state
+// just before it (the earlier events of the same command included), to catch an event
+// appended past govledger that breaks the rules: a vote outside the frozen electorate
+// or after the close, a tally that does not recount, an effect without the carried
+// decision it names (or a second time), terms that do not validate, anything after
+// dissolution. It accepts every event Decide produces.
 package governance

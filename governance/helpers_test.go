@@ -106,7 +106,8 @@ func (sh shape) form(t testing.TB) g.FormConsortium {
 		Start: "2026-03-02", Partners: sh.partners, Terms: loadTerms(t, sh.terms)}
 }
 
-// story runs commands in order, applying what each decides, and fails on any refusal.
+// story runs commands in order, checks every event they produce with Check against the
+// state before it, applies it, and fails on any refusal.
 type story struct {
 	t     testing.TB
 	state *g.State
@@ -132,6 +133,9 @@ func (s *story) do(c g.Command) []g.Event {
 		s.t.Fatalf("%s refused: %v", c.CommandName(), err)
 	}
 	for _, e := range evs {
+		if err := g.Check(s.state, e); err != nil {
+			s.t.Fatalf("%s: Check refuses the %s that Decide produced: %v", c.CommandName(), e.Type(), err)
+		}
 		s.state = g.Apply(s.state, e)
 	}
 	s.log = append(s.log, evs...)

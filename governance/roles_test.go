@@ -36,6 +36,9 @@ func TestSingleHolderRolesMove(t *testing.T) {
 			if holders != 1 {
 				t.Errorf("%d partners hold the %s", holders, role)
 			}
+			if p := s.state.Proposals["handover"]; p.Effect != g.TypeRoleAssigned {
+				t.Errorf("the decision's effect is %q", p.Effect)
+			}
 		})
 	}
 }

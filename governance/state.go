@@ -132,6 +132,10 @@ type Proposal struct {
 	// CastingVote is the chair's, when it broke a tie.
 	CastingVote string `json:"casting_vote,omitempty"`
 	ReviewDate  Date   `json:"review_date,omitempty"`
+	// Effect is the type of the event that carried the decision out (partner.admitted,
+	// consortium.terms-amended, ...), recorded with its outcome; empty until then. It
+	// lets an auditor see that a decision took effect once, and only once.
+	Effect string `json:"effect,omitempty"`
 }
 
 // Vote is one partner's current vote on a proposal.
