@@ -1,14 +1,16 @@
 package governance
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
 
 // Apply records one event in the state and returns it. It changes s in place (callers
-// that need the state before an event keep a Clone), costs in proportion to the event,
-// not the state, never fails, and ignores what it cannot apply: events are facts that
-// Decide already checked.
+// that need the state before an event keep a Clone) but never what the event holds,
+// costs in proportion to the event (a change of roles or terms to the partners), never
+// fails, and ignores what it cannot apply: events are facts that Decide already
+// checked, and that Check re-decides for an auditor.
 func Apply(s *State, e Event) *State {
 	if f, ok := e.Payload.(ConsortiumFormed); ok {
 		return formed(f, e.OccurredAt)
@@ -20,8 +22,11 @@ func Apply(s *State, e Event) *State {
 	switch p := e.Payload.(type) {
 	case TermsAmended:
 		s.Terms = p.Terms
+		s.rolesFromTerms()
+		s.tookEffect(p.Proposal, e)
 	case ConsortiumDissolved:
 		s.Dissolved, s.DissolvedAt = true, at
+		s.tookEffect(p.Proposal, e)
 	case PartnerApplied:
 		s.Partners[p.Partner.ID] = newPartner(p.Partner, StatusApplicant, at)
 		s.Partners[p.Partner.ID].Sponsor = p.Sponsor
@@ -29,21 +34,20 @@ func Apply(s *State, e Event) *State {
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.AdmittedAt = StatusActive, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case PartnerDeclined:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.LeftAt = StatusDeclined, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case PartnerExpelled:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.LeftAt = StatusExpelled, at
 		}
+		s.tookEffect(p.Proposal, e)
 	case RoleAssigned:
-		if pt, ok := s.Partners[p.Partner]; ok && !slices.Contains(pt.Roles, p.Role) {
-			pt.Roles = append(pt.Roles, p.Role)
-		}
-		if p.Role == "chair" {
-			s.Terms.Roles.Chair = p.Partner
-		}
+		s.assignRole(p.Partner, p.Role, p.Person)
+		s.tookEffect(p.Proposal, e)
 	case NoticeServed:
 		if pt, ok := s.Partners[p.Partner]; ok {
 			pt.Status, pt.NoticeAt, pt.EffectiveAt = StatusNoticeServed, at, p.EffectiveAt
@@ -56,6 +60,9 @@ func Apply(s *State, e Event) *State {
 		}
 	case InterestDeclared:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
+			if pr.Interests == nil { // a state read back from JSON leaves out an empty map
+				pr.Interests = map[string]string{}
+			}
 			pr.Interests[p.Partner] = p.Interest
 			if s.Terms.ExcludeConflicted {
 				pr.Electorate = slices.DeleteFunc(pr.Electorate, func(id string) bool { return id == p.Partner })
@@ -68,7 +75,7 @@ func Apply(s *State, e Event) *State {
 		}
 	case Outcome:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
-			pr.Outcome, pr.ClosedAt, pr.ReviewDate = p.Result, at, p.ReviewDate
+			pr.Outcome, pr.ClosedAt, pr.ReviewDate, pr.CastingVote = p.Result, at, p.ReviewDate, p.CastingVote
 		}
 	case DecisionWithdrawn:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
@@ -104,15 +111,69 @@ func formed(f ConsortiumFormed, at time.Time) *State {
 		pt.AdmittedAt = at
 		s.Partners[p.ID] = pt
 	}
-	for role, id := range map[string]string{"lead-partner": f.Terms.Roles.LeadPartner, "chair": f.Terms.Roles.Chair, "secretary": f.Terms.Roles.Secretary} {
-		if pt, ok := s.Partners[id]; ok {
+	s.rolesFromTerms()
+	return s
+}
+
+// rolesFromTerms gives each partner the roles the terms name it for, and the point of
+// contact the terms name for it, if any: the terms are what the partners agreed.
+func (s *State) rolesFromTerms() {
+	for _, pt := range s.Partners {
+		pt.Roles = nil
+	}
+	// In alphabetical order, so that each partner's list is sorted.
+	for _, role := range []string{RoleChair, RoleLeadPartner, RoleSecretary} {
+		if pt, ok := s.Partners[*s.Terms.Roles.holder(role)]; ok {
 			pt.Roles = append(pt.Roles, role)
 		}
 	}
-	for _, pt := range s.Partners {
-		slices.Sort(pt.Roles)
+	for id, person := range s.Terms.Roles.PointsOfContact {
+		if pt, ok := s.Partners[id]; ok && person != "" {
+			pt.PointOfContact = person
+		}
 	}
-	return s
+}
+
+// assignRole moves a role that one partner holds at a time from its holder to partner,
+// or names partner's point of contact.
+func (s *State) assignRole(partner, role, person string) {
+	pt, ok := s.Partners[partner]
+	if !ok {
+		return
+	}
+	if role == RolePointOfContact {
+		if person == "" {
+			return
+		}
+		pt.PointOfContact = person
+		// The map may be shared with the recorded event the terms came from: never
+		// write into it.
+		contacts := maps.Clone(s.Terms.Roles.PointsOfContact)
+		if contacts == nil {
+			contacts = map[string]string{}
+		}
+		contacts[partner] = person
+		s.Terms.Roles.PointsOfContact = contacts
+		return
+	}
+	holder := s.Terms.Roles.holder(role)
+	if holder == nil {
+		return
+	}
+	if prev, ok := s.Partners[*holder]; ok {
+		prev.Roles = slices.DeleteFunc(slices.Clone(prev.Roles), func(r string) bool { return r == role })
+	}
+	*holder = partner
+	if !slices.Contains(pt.Roles, role) {
+		pt.Roles = slices.Sorted(slices.Values(append(slices.Clone(pt.Roles), role)))
+	}
+}
+
+// tookEffect notes the event that carried out a decision.
+func (s *State) tookEffect(proposal string, e Event) {
+	if pr, ok := s.Proposals[proposal]; ok {
+		pr.Effect = e.Type()
+	}
 }
 
 func newPartner(p PartnerSpec, status string, at time.Time) *Partner {

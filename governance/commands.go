@@ -76,6 +76,16 @@ type (
 		CastingVote string            `json:"casting_vote,omitempty"`
 		ReviewDate  Date              `json:"review_date,omitempty"`
 	}
+	// AssignRole gives a partner a role without a decision, which only the roles the
+	// terms list as assigned_without_decision allow (typically a partner naming its own
+	// point of contact). Every other role is given by a carried ordinary decision: a
+	// TableProposal or RecordMeetingDecision with Role.
+	AssignRole struct {
+		At      time.Time `json:"at"`
+		Partner string    `json:"partner"`
+		Role    string    `json:"role"`
+		Person  string    `json:"person,omitempty"`
+	}
 	ServeNotice struct {
 		At      time.Time `json:"at"`
 		Partner string    `json:"partner"`
@@ -112,6 +122,7 @@ func (CastVote) CommandName() string              { return "cast-vote" }
 func (CloseProposal) CommandName() string         { return "close-proposal" }
 func (WithdrawProposal) CommandName() string      { return "withdraw-proposal" }
 func (RecordMeetingDecision) CommandName() string { return "record-meeting-decision" }
+func (AssignRole) CommandName() string            { return "assign-role" }
 func (ServeNotice) CommandName() string           { return "serve-notice" }
 func (RaiseDispute) CommandName() string          { return "raise-dispute" }
 func (EscalateDispute) CommandName() string       { return "escalate-dispute" }
@@ -127,6 +138,7 @@ var commandDecoders = map[string]func([]byte) (Command, error){
 	"close-proposal":          decodeCommand[CloseProposal],
 	"withdraw-proposal":       decodeCommand[WithdrawProposal],
 	"record-meeting-decision": decodeCommand[RecordMeetingDecision],
+	"assign-role":             decodeCommand[AssignRole],
 	"serve-notice":            decodeCommand[ServeNotice],
 	"raise-dispute":           decodeCommand[RaiseDispute],
 	"escalate-dispute":        decodeCommand[EscalateDispute],

@@ -3,20 +3,37 @@ package governance
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
+
+// defaultVotingDays is a ballot's voting window when neither the proposal nor the
+// rule of its matter gives one.
+const defaultVotingDays = 7
 
 // Decide says whether the terms allow cmd on the consortium in state s, and returns the
 // events it produces, all of which must be recorded together. It never changes s.
 func Decide(s *State, cmd Command) ([]Event, error) {
+	at, ok := when(cmd)
+	if !ok {
+		return nil, invalidf("%T is not a command", cmd)
+	}
+	// The rules are applied as of the command's time: without one they would be applied
+	// as of the year 1, and the log would record the time of appending instead.
+	if at.IsZero() {
+		return nil, invalidf("%s needs the time it happens (at)", cmd.CommandName())
+	}
+	if s != nil && s.Dissolved {
+		return nil, forbiddenf("consortium %s is dissolved: its record is sealed", s.ID)
+	}
 	if f, ok := cmd.(FormConsortium); ok {
 		return decideForm(s, f)
 	}
 	if s == nil {
 		return nil, notFoundf("the consortium does not exist: form it first")
 	}
-	if s.Dissolved {
-		return nil, forbiddenf("consortium %s is dissolved: its record is sealed", s.ID)
+	if at.Before(s.FormedAt) {
+		return nil, invalidf("consortium %s was formed at %s: nothing can be dated before that", s.ID, stamp(s.FormedAt))
 	}
 	switch c := cmd.(type) {
 	case ApplyToJoin:
@@ -30,29 +47,33 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 	case CloseProposal:
 		return s.decideClose(c)
 	case WithdrawProposal:
-		p, err := s.openProposal(c.Proposal)
+		p, err := s.openProposal(c.Proposal, c.At)
 		if err != nil {
 			return nil, err
 		}
 		return one(c.At, DecisionWithdrawn{Proposal: p.ID, Reason: c.Reason}), nil
 	case RecordMeetingDecision:
 		return s.decideMeeting(c)
+	case AssignRole:
+		return s.decideAssignRole(c)
 	case ServeNotice:
 		return s.decideNotice(c)
 	case RaiseDispute:
 		return s.decideRaise(c)
 	case EscalateDispute:
-		d, err := s.openDispute(c.Dispute)
+		d, err := s.openDispute(c.Dispute, c.At)
 		if err != nil {
 			return nil, err
 		}
-		if d.Stage+1 >= len(s.Terms.DisputeLadder) {
-			return nil, conflictf("dispute %s is at the last stage of the ladder (%s): it cannot be escalated further",
-				d.ID, s.Terms.DisputeLadder[d.Stage].Name)
+		ladder := s.Terms.DisputeLadder
+		// The terms may have been amended to a shorter ladder since the dispute climbed it.
+		if d.Stage+1 >= len(ladder) {
+			return nil, conflictf("dispute %s is at the last stage of the ladder%s: it cannot be escalated further",
+				d.ID, s.Terms.lastStageName())
 		}
 		return one(c.At, DisputeEscalated{Dispute: d.ID, Stage: d.Stage + 1}), nil
 	case ResolveDispute:
-		d, err := s.openDispute(c.Dispute)
+		d, err := s.openDispute(c.Dispute, c.At)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +82,7 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 		}
 		return one(c.At, DisputeResolved{Dispute: d.ID, Outcome: c.Outcome}), nil
 	case WithdrawDispute:
-		d, err := s.openDispute(c.Dispute)
+		d, err := s.openDispute(c.Dispute, c.At)
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +91,48 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 	return nil, invalidf("%T is not a command", cmd)
 }
 
+// when is the time a command happens; ok is false for what is not a command.
+func when(cmd Command) (at time.Time, ok bool) {
+	switch c := cmd.(type) {
+	case FormConsortium:
+		return c.At, true
+	case ApplyToJoin:
+		return c.At, true
+	case TableProposal:
+		return c.At, true
+	case DeclareInterest:
+		return c.At, true
+	case CastVote:
+		return c.At, true
+	case CloseProposal:
+		return c.At, true
+	case WithdrawProposal:
+		return c.At, true
+	case RecordMeetingDecision:
+		return c.At, true
+	case AssignRole:
+		return c.At, true
+	case ServeNotice:
+		return c.At, true
+	case RaiseDispute:
+		return c.At, true
+	case EscalateDispute:
+		return c.At, true
+	case ResolveDispute:
+		return c.At, true
+	case WithdrawDispute:
+		return c.At, true
+	}
+	return time.Time{}, false
+}
+
 func one(at time.Time, p Payload) []Event { return []Event{{OccurredAt: at, Payload: p}} }
+
+// stamp writes a time in messages.
+func stamp(t time.Time) string { return t.UTC().Format(time.DateTime) }
+
+// roleWords writes a role as the partnership says it: lead partner, point of contact.
+func roleWords(role string) string { return strings.ReplaceAll(role, "-", " ") }
 
 func decideForm(s *State, c FormConsortium) ([]Event, error) {
 	if s != nil {
@@ -176,15 +238,16 @@ func (s *State) decideApply(c ApplyToJoin) ([]Event, error) {
 }
 
 func (s *State) decideTable(c TableProposal) ([]Event, error) {
-	proposed, err := s.proposal(c)
+	proposed, err := s.proposal(c, false)
 	if err != nil {
 		return nil, err
 	}
 	return one(c.At, proposed), nil
 }
 
-// proposal checks a proposal and freezes its electorate and rule.
-func (s *State) proposal(c TableProposal) (DecisionProposed, error) {
+// proposal checks a proposal and freezes its electorate and rule. A proposal decided
+// in a meeting closes when it opens.
+func (s *State) proposal(c TableProposal, inMeeting bool) (DecisionProposed, error) {
 	if err := ValidSlug("proposal id", c.Proposal); err != nil {
 		return DecisionProposed{}, err
 	}
@@ -197,6 +260,12 @@ func (s *State) proposal(c TableProposal) (DecisionProposed, error) {
 	}
 	if c.Title == "" {
 		return DecisionProposed{}, invalidf("proposal %s needs a title", c.Proposal)
+	}
+	if c.NewTerms != nil && c.Matter != MatterAmendTerms {
+		return DecisionProposed{}, invalidf("new terms are agreed by an amend-terms decision, not %s", c.Matter)
+	}
+	if c.Role != nil && c.Matter != MatterOrdinary {
+		return DecisionProposed{}, invalidf("a role is assigned by an ordinary decision, not %s", c.Matter)
 	}
 	switch c.Matter {
 	case MatterAdmission:
@@ -211,8 +280,13 @@ func (s *State) proposal(c TableProposal) (DecisionProposed, error) {
 			return DecisionProposed{}, conflictf("an admission proposal for %s is already open", p.Name)
 		}
 	case MatterExpulsion:
-		if _, err := s.member(c.About, c.At); err != nil {
+		p, err := s.member(c.About, c.At)
+		if err != nil {
 			return DecisionProposed{}, err
+		}
+		// Two carried expulsions would expel twice, the second moving the date it left.
+		if open := s.openProposalAbout(MatterExpulsion, c.About); open != nil {
+			return DecisionProposed{}, conflictf("an expulsion proposal for %s is already open (%s)", p.Name, open.ID)
 		}
 	case MatterAmendTerms:
 		if c.NewTerms == nil {
@@ -225,31 +299,30 @@ func (s *State) proposal(c TableProposal) (DecisionProposed, error) {
 		if err := c.NewTerms.Validate(ids); err != nil {
 			return DecisionProposed{}, err
 		}
-	default:
-		if c.About != "" {
-			if _, err := s.partner(c.About); err != nil {
-				return DecisionProposed{}, err
-			}
-		}
 	}
-	if c.Role != nil {
-		if c.Matter != MatterOrdinary {
-			return DecisionProposed{}, invalidf("a role is assigned by an ordinary decision, not %s", c.Matter)
-		}
-		if !slices.Contains(RoleNames, c.Role.Role) {
-			return DecisionProposed{}, invalidf("%q is not a role; use one of %v", c.Role.Role, RoleNames)
-		}
-		if _, err := s.member(c.Role.Partner, c.At); err != nil {
+	if c.About != "" && c.Matter != MatterAdmission && c.Matter != MatterExpulsion {
+		if _, err := s.partner(c.About); err != nil {
 			return DecisionProposed{}, err
 		}
 	}
-	closes := c.ClosesAt
-	if closes.IsZero() {
-		days := max(rule.VotingDays, 7)
-		closes = c.At.AddDate(0, 0, days)
+	if c.Role != nil {
+		if err := s.validRole(*c.Role, c.At); err != nil {
+			return DecisionProposed{}, err
+		}
 	}
-	if !closes.After(c.At) {
-		return DecisionProposed{}, invalidf("proposal %s closes (%s) before it opens (%s)", c.Proposal, closes.Format(time.DateTime), c.At.Format(time.DateTime))
+	closes := c.At
+	if !inMeeting {
+		closes = c.ClosesAt
+		if closes.IsZero() {
+			days := rule.VotingDays
+			if days == 0 {
+				days = defaultVotingDays
+			}
+			closes = c.At.UTC().AddDate(0, 0, days)
+		}
+		if !closes.After(c.At) {
+			return DecisionProposed{}, invalidf("proposal %s closes (%s) before it opens (%s)", c.Proposal, stamp(closes), stamp(c.At))
+		}
 	}
 	electorate := s.Electorate(c.At, c.About)
 	if len(electorate) == 0 {
@@ -270,7 +343,8 @@ func (s *State) openProposalAbout(matter, about string) *Proposal {
 	return nil
 }
 
-func (s *State) openProposal(id string) (*Proposal, error) {
+// openProposal finds a proposal that is still open at at, and was opened by then.
+func (s *State) openProposal(id string, at time.Time) (*Proposal, error) {
 	p, ok := s.Proposals[id]
 	if !ok {
 		return nil, notFoundf("there is no proposal %s in consortium %s", id, s.ID)
@@ -278,11 +352,14 @@ func (s *State) openProposal(id string) (*Proposal, error) {
 	if p.Outcome != OutcomeOpen {
 		return nil, conflictf("proposal %s is closed (%s)", id, p.Outcome)
 	}
+	if at.Before(p.OpenedAt) {
+		return nil, invalidf("proposal %s opened at %s: nothing can be done on it before then", id, stamp(p.OpenedAt))
+	}
 	return p, nil
 }
 
 func (s *State) decideInterest(c DeclareInterest) ([]Event, error) {
-	p, err := s.openProposal(c.Proposal)
+	p, err := s.openProposal(c.Proposal, c.At)
 	if err != nil {
 		return nil, err
 	}
@@ -299,17 +376,17 @@ func (s *State) decideInterest(c DeclareInterest) ([]Event, error) {
 }
 
 func (s *State) decideVote(c CastVote) ([]Event, error) {
-	p, err := s.openProposal(c.Proposal)
+	p, err := s.openProposal(c.Proposal, c.At)
 	if err != nil {
 		return nil, err
 	}
 	if !c.At.Before(p.ClosesAt) {
-		return nil, conflictf("voting on proposal %s closed at %s", p.ID, p.ClosesAt.Format(time.DateTime))
+		return nil, conflictf("voting on proposal %s closed at %s", p.ID, stamp(p.ClosesAt))
 	}
 	if err := s.mayVote(p, c.Partner, c.At); err != nil {
 		return nil, err
 	}
-	if err := validVote(p.Rule, c.Vote, c.Reason); err != nil {
+	if err := validVote(p.Rule, c.Vote, c.Reason, false); err != nil {
 		return nil, err
 	}
 	return one(c.At, VoteCast{Proposal: p.ID, Partner: c.Partner, Vote: c.Vote, Reason: c.Reason}), nil
@@ -335,7 +412,9 @@ func (s *State) mayVote(p *Proposal, partner string, at time.Time) error {
 	return nil
 }
 
-func validVote(r Rule, vote, reason string) error {
+// validVote checks a vote against the rule. The minutes of a meeting record a block
+// without its reason, so a minuted block needs none.
+func validVote(r Rule, vote, reason string, minuted bool) error {
 	switch vote {
 	case VoteFor, VoteAgainst, VoteAbstain:
 		return nil
@@ -343,7 +422,7 @@ func validVote(r Rule, vote, reason string) error {
 		if r.Method != MethodConsensus {
 			return invalidf("a block is only possible under consensus; this matter is decided by %s", r.Method)
 		}
-		if reason == "" {
+		if reason == "" && !minuted {
 			return invalidf("a block needs a reason")
 		}
 		return nil
@@ -352,54 +431,122 @@ func validVote(r Rule, vote, reason string) error {
 }
 
 func (s *State) decideClose(c CloseProposal) ([]Event, error) {
-	p, err := s.openProposal(c.Proposal)
+	p, err := s.openProposal(c.Proposal, c.At)
 	if err != nil {
 		return nil, err
 	}
-	if err := validCasting(c.CastingVote); err != nil {
+	o, err := s.outcome(p, c.At, c.CastingVote)
+	if err != nil {
 		return nil, err
 	}
-	outcome := count(p, p.Votes, c.CastingVote)
-	if c.At.Before(p.ClosesAt) && !settled(p, c.CastingVote) {
-		return nil, conflictf("proposal %s is open until %s and the votes still to come could change its outcome",
-			p.ID, p.ClosesAt.Format(time.DateTime))
-	}
-	outcome.ReviewDate = c.ReviewDate
-	return s.withEffect(c.At, p.Matter, p.About, p.NewTerms, p.Role, outcome), nil
+	o.ReviewDate = c.ReviewDate
+	return s.withEffect(c.At, p, o), nil
 }
 
-func validCasting(v string) error {
-	if v != "" && v != VoteFor && v != VoteAgainst {
-		return invalidf("a casting vote is for or against, not %q", v)
+// outcome counts a proposal's votes by its frozen rule at its close, and makes sure
+// the result can take effect.
+func (s *State) outcome(p *Proposal, at time.Time, casting string) (Outcome, error) {
+	if casting != "" && casting != VoteFor && casting != VoteAgainst {
+		return Outcome{}, invalidf("a casting vote is for or against, not %q", casting)
+	}
+	o := count(p, p.Votes, casting)
+	if casting != "" && o.CastingVote == "" {
+		return Outcome{}, castingRefused(p, o)
+	}
+	if at.Before(p.ClosesAt) && !settled(p, casting) {
+		return Outcome{}, conflictf("proposal %s is open until %s and the votes still to come could change its outcome",
+			p.ID, stamp(p.ClosesAt))
+	}
+	if o.Result == OutcomeCarried || o.Result == OutcomeRejected && p.Matter == MatterAdmission {
+		if err := s.canTakeEffect(p, at); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return o, nil
+}
+
+// castingRefused says why the chair's casting vote cannot be used on p.
+func castingRefused(p *Proposal, o Outcome) error {
+	switch {
+	case !p.Rule.CastingVote || p.Rule.Method != MethodMajority:
+		return invalidf("the rule for %s matters gives the chair no casting vote", p.Matter)
+	case p.Chair == "":
+		return invalidf("proposal %s has no chair to give a casting vote: there was none when it opened", p.ID)
+	case o.Result == OutcomeLapsed:
+		return invalidf("proposal %s lapses for want of quorum: there is no tie for a casting vote to break", p.ID)
+	}
+	return invalidf("proposal %s is not tied (%d for, %d against): the chair's casting vote only breaks a tie",
+		p.ID, o.Tally.For, o.Tally.Against)
+}
+
+// canTakeEffect refuses an outcome whose effect could no longer happen: the partner an
+// expulsion or a role is about has left since the proposal opened. The steering group
+// withdraws such a proposal instead.
+func (s *State) canTakeEffect(p *Proposal, at time.Time) error {
+	switch p.Matter {
+	case MatterAdmission:
+		if pt, ok := s.Partners[p.About]; !ok || pt.Status != StatusApplicant {
+			return conflictf("proposal %s cannot take effect: %s is not an applicant", p.ID, p.About)
+		}
+	case MatterExpulsion:
+		if pt, ok := s.Partners[p.About]; !ok || !pt.Member(at) {
+			return conflictf("the expulsion of %s cannot take effect: it has already left (it is %s); withdraw proposal %s",
+				name(pt, p.About), statusAt(pt, at), p.ID)
+		}
+	case MatterAmendTerms:
+		if p.NewTerms == nil {
+			return invalidf("proposal %s has no new terms to amend the terms to", p.ID)
+		}
+	}
+	if r := p.Role; r != nil {
+		if pt, ok := s.Partners[r.Partner]; !ok || !pt.Member(at) {
+			return conflictf("%s cannot be given the role of %s: it has left (it is %s); withdraw proposal %s",
+				name(pt, r.Partner), roleWords(r.Role), statusAt(pt, at), p.ID)
+		}
 	}
 	return nil
 }
 
+// name is a partner's name, or its id when it is unknown.
+func name(p *Partner, id string) string {
+	if p == nil {
+		return id
+	}
+	return p.Name
+}
+
+func statusAt(p *Partner, at time.Time) string {
+	if p == nil {
+		return "unknown"
+	}
+	return p.StatusAt(at)
+}
+
 // withEffect puts the outcome and, when carried (or a rejected admission), its effect
 // into one list of events.
-func (s *State) withEffect(at time.Time, matter, about string, terms *Terms, role *RoleAssignment, o Outcome) []Event {
+func (s *State) withEffect(at time.Time, p *Proposal, o Outcome) []Event {
 	evs := one(at, o)
-	add := func(p Payload) { evs = append(evs, Event{OccurredAt: at, Payload: p}) }
-	if o.Result == OutcomeRejected && matter == MatterAdmission {
-		add(PartnerDeclined{Partner: about, Proposal: o.Proposal})
+	add := func(e Payload) { evs = append(evs, Event{OccurredAt: at, Payload: e}) }
+	if o.Result == OutcomeRejected && p.Matter == MatterAdmission {
+		add(PartnerDeclined{Partner: p.About, Proposal: o.Proposal})
 	}
 	if o.Result != OutcomeCarried {
 		return evs
 	}
-	switch matter {
+	switch p.Matter {
 	case MatterAdmission:
-		add(PartnerAdmitted{Partner: about, Proposal: o.Proposal})
+		add(PartnerAdmitted{Partner: p.About, Proposal: o.Proposal})
 	case MatterExpulsion:
-		add(PartnerExpelled{Partner: about, Proposal: o.Proposal})
+		add(PartnerExpelled{Partner: p.About, Proposal: o.Proposal})
 	case MatterAmendTerms:
-		t := *terms
+		t := *p.NewTerms
 		t.Version = s.Terms.Version + 1
 		add(TermsAmended{Proposal: o.Proposal, Terms: t})
 	case MatterDissolution:
 		add(ConsortiumDissolved{Proposal: o.Proposal})
 	}
-	if role != nil {
-		add(RoleAssigned{Partner: role.Partner, Role: role.Role, Proposal: o.Proposal})
+	if r := p.Role; r != nil {
+		add(RoleAssigned{Partner: r.Partner, Role: r.Role, Person: r.Person, Proposal: o.Proposal})
 	}
 	return evs
 }
@@ -429,7 +576,7 @@ func count(p *Proposal, votes map[string]Vote, casting string) Outcome {
 	switch r.Method {
 	case MethodMajority:
 		carried = t.For > t.Against
-		if t.For == t.Against && r.CastingVote && casting != "" {
+		if t.For == t.Against && r.CastingVote && p.Chair != "" && casting != "" {
 			carried, o.CastingVote = casting == VoteFor, casting
 		}
 	case MethodSupermajority:
@@ -472,21 +619,25 @@ func settled(p *Proposal, casting string) bool {
 }
 
 func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
-	proposed, err := s.proposal(c.TableProposal)
+	proposed, err := s.proposal(c.TableProposal, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := validCasting(c.CastingVote); err != nil {
+	attendance, err := s.attendance(c.Attendance)
+	if err != nil {
 		return nil, err
 	}
-	proposed.ClosesAt = c.At
-	proposed.Meeting = &Meeting{HeldAt: c.At, Attendance: slices.Sorted(slices.Values(c.Attendance))}
-	p := &Proposal{ID: proposed.Proposal, Matter: proposed.Matter, About: proposed.About,
-		Electorate: proposed.Electorate, Rule: proposed.Rule, Interests: map[string]string{}, Votes: map[string]Vote{}}
+	proposed.Meeting = &Meeting{HeldAt: c.At, Attendance: attendance}
+	p := &Proposal{ID: proposed.Proposal, Matter: proposed.Matter, About: proposed.About, OpenedAt: c.At, ClosesAt: c.At,
+		Electorate: proposed.Electorate, Rule: proposed.Rule, Chair: proposed.Chair, NewTerms: proposed.NewTerms,
+		Role: proposed.Role, Interests: map[string]string{}, Votes: map[string]Vote{}}
 	evs := []Event{{OccurredAt: c.At, Payload: proposed}}
 	for _, id := range slices.Sorted(maps.Keys(c.Interests)) {
 		if _, err := s.partner(id); err != nil {
 			return nil, err
+		}
+		if c.Interests[id] == "" {
+			return nil, invalidf("the minutes record an interest of %s without saying what it is", id)
 		}
 		evs = append(evs, Event{OccurredAt: c.At, Payload: InterestDeclared{Proposal: p.ID, Partner: id, Interest: c.Interests[id]}})
 		p.Interests[id] = c.Interests[id]
@@ -495,21 +646,78 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.Votes)) {
-		if !slices.Contains(c.Attendance, id) {
+		if !slices.Contains(attendance, id) {
 			return nil, invalidf("the minutes record a vote by %s, which is not in the attendance", id)
 		}
 		if err := s.mayVote(p, id, c.At); err != nil {
 			return nil, err
 		}
-		if err := validVote(p.Rule, c.Votes[id], "as minuted"); err != nil {
+		if err := validVote(p.Rule, c.Votes[id], "", true); err != nil {
 			return nil, err
 		}
 		p.Votes[id] = Vote{Choice: c.Votes[id]}
 		evs = append(evs, Event{OccurredAt: c.At, Payload: VoteCast{Proposal: p.ID, Partner: id, Vote: c.Votes[id]}})
 	}
-	outcome := count(p, p.Votes, c.CastingVote)
-	outcome.ReviewDate = c.ReviewDate
-	return append(evs, s.withEffect(c.At, p.Matter, p.About, c.NewTerms, c.Role, outcome)...), nil
+	o, err := s.outcome(p, c.At, c.CastingVote)
+	if err != nil {
+		return nil, err
+	}
+	o.ReviewDate = c.ReviewDate
+	return append(evs, s.withEffect(c.At, p, o)...), nil
+}
+
+// attendance checks a meeting's attendance, the partners present, and sorts it.
+func (s *State) attendance(ids []string) ([]string, error) {
+	sorted := slices.Sorted(slices.Values(ids))
+	for i, id := range sorted {
+		if _, err := s.partner(id); err != nil {
+			return nil, err
+		}
+		if i > 0 && sorted[i-1] == id {
+			return nil, invalidf("the attendance names %s twice", id)
+		}
+	}
+	return sorted, nil
+}
+
+// validRole checks that a partner can be given a role: a member, and not holding it
+// already. A point of contact is a person, named by the partner it speaks for.
+func (s *State) validRole(a RoleAssignment, at time.Time) error {
+	if !slices.Contains(RoleNames, a.Role) {
+		return invalidf("%q is not a role; use one of %v", a.Role, RoleNames)
+	}
+	pt, err := s.member(a.Partner, at)
+	if err != nil {
+		return err
+	}
+	if a.Role == RolePointOfContact {
+		if a.Person == "" {
+			return invalidf("naming the point of contact of %s needs the person", pt.Name)
+		}
+		if pt.PointOfContact == a.Person {
+			return conflictf("%s is already the point of contact of %s", a.Person, pt.Name)
+		}
+		return nil
+	}
+	if a.Person != "" {
+		return invalidf("the %s is a partner, not a person: name no person", roleWords(a.Role))
+	}
+	if *s.Terms.Roles.holder(a.Role) == a.Partner {
+		return conflictf("%s is already the %s", pt.Name, roleWords(a.Role))
+	}
+	return nil
+}
+
+func (s *State) decideAssignRole(c AssignRole) ([]Event, error) {
+	a := RoleAssignment{Partner: c.Partner, Role: c.Role, Person: c.Person}
+	if slices.Contains(RoleNames, c.Role) && !slices.Contains(s.Terms.Roles.AssignedWithoutDecision, c.Role) {
+		return nil, forbiddenf("the terms of consortium %s give the role of %s only by a decision: table an ordinary decision with role %s for %s",
+			s.ID, roleWords(c.Role), c.Role, c.Partner)
+	}
+	if err := s.validRole(a, c.At); err != nil {
+		return nil, err
+	}
+	return one(c.At, RoleAssigned{Partner: c.Partner, Role: c.Role, Person: c.Person}), nil
 }
 
 func (s *State) decideNotice(c ServeNotice) ([]Event, error) {
@@ -520,8 +728,13 @@ func (s *State) decideNotice(c ServeNotice) ([]Event, error) {
 	if p.StatusAt(c.At) != StatusActive {
 		return nil, conflictf("%s cannot serve notice: it is %s", p.Name, p.StatusAt(c.At))
 	}
-	effective := c.At.AddDate(0, 0, s.Terms.Termination.NoticeDays)
-	return one(c.At, NoticeServed{Partner: p.ID, EffectiveAt: effective, Reason: c.Reason}), nil
+	return one(c.At, NoticeServed{Partner: p.ID, EffectiveAt: s.Terms.noticeEffective(c.At), Reason: c.Reason}), nil
+}
+
+// noticeEffective is when a notice served at at takes effect. Days are counted on the
+// UTC calendar, as the log records times, so that an auditor gets the same date.
+func (t Terms) noticeEffective(at time.Time) time.Time {
+	return at.UTC().AddDate(0, 0, t.Termination.NoticeDays)
 }
 
 func (s *State) decideRaise(c RaiseDispute) ([]Event, error) {
@@ -537,9 +750,12 @@ func (s *State) decideRaise(c RaiseDispute) ([]Event, error) {
 	if len(c.Parties) == 0 {
 		return nil, invalidf("a dispute is raised against at least one partner")
 	}
-	for _, id := range c.Parties {
+	for i, id := range c.Parties {
 		if id == c.RaisedBy {
 			return nil, invalidf("%s cannot raise a dispute against itself", id)
+		}
+		if slices.Contains(c.Parties[:i], id) {
+			return nil, invalidf("dispute %s names %s twice", c.Dispute, id)
 		}
 		if _, err := s.partner(id); err != nil {
 			return nil, err
@@ -551,7 +767,8 @@ func (s *State) decideRaise(c RaiseDispute) ([]Event, error) {
 	return one(c.At, DisputeRaised{Dispute: c.Dispute, RaisedBy: c.RaisedBy, Parties: c.Parties, Matter: c.Matter}), nil
 }
 
-func (s *State) openDispute(id string) (*Dispute, error) {
+// openDispute finds a dispute that is still open, at a stage reached by at.
+func (s *State) openDispute(id string, at time.Time) (*Dispute, error) {
 	d, ok := s.Disputes[id]
 	if !ok {
 		return nil, notFoundf("there is no dispute %s in consortium %s", id, s.ID)
@@ -559,5 +776,16 @@ func (s *State) openDispute(id string) (*Dispute, error) {
 	if d.Status != DisputeStatusOpen {
 		return nil, conflictf("dispute %s is %s", id, d.Status)
 	}
+	if at.Before(d.StageStartedAt) {
+		return nil, invalidf("dispute %s reached its current stage at %s: nothing can be done on it before then", id, stamp(d.StageStartedAt))
+	}
 	return d, nil
+}
+
+// lastStageName names the last stage of the dispute ladder, for messages.
+func (t Terms) lastStageName() string {
+	if len(t.DisputeLadder) == 0 {
+		return ""
+	}
+	return " (" + t.DisputeLadder[len(t.DisputeLadder)-1].Name + ")"
 }

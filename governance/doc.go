@@ -1,11 +1,16 @@
 // Package governance is the partnership's rules: a consortium's terms, its partners,
-// proposals and decisions, disputes and terminations.
+// proposals and decisions, roles, disputes and terminations.
 //
 // It is pure. Decide(state, command) says whether the terms allow a command and which
-// events it produces; Apply(state, event) applies one recorded event. Decide never
-// changes the state; Apply never fails and is deterministic, so replaying the same
-// events always gives the same state. Validation happens in Decide, never in Apply.
-// Time is always passed in (a command's At), never read from a clock.
+// events it produces; Apply(state, event) applies one recorded event; Check(state,
+// event) re-decides one recorded event for an auditor. Decide and Check never change
+// the state; Apply never fails and is deterministic, so replaying the same events
+// always gives the same state. Validation happens in Decide (and Check), never in Apply.
+// Time is always passed in (a command's At, which every command needs), never read
+// from a clock; nothing may be dated before what it acts on (the consortium's
+// formation, a proposal's opening, a dispute's current stage). Calendar arithmetic
+// (notice periods, default voting windows, dispute time limits) is done in UTC, as the
+// log records times, so that every reader of the log gets the same dates.
 //
 // It must never import NATS, do I/O, or import any other package of govledger.
 //
@@ -16,13 +21,16 @@
 // of the electorate (for example 1/2) that turnout must reach, or the decision lapses.
 // Given a quorum:
 //   - majority: carried when more vote for than against; a tie is decided by the
-//     chair's casting vote where the rule grants one, and is otherwise rejected;
+//     chair's casting vote where the rule grants one, and is otherwise rejected. A
+//     casting vote is refused where there is no tie (or no quorum), no chair, or no
+//     casting vote in the rule;
 //   - supermajority: carried when for/(for+against) reaches the threshold (such as
 //     2/3) and at least one votes for;
 //   - unanimity: carried only when every member of the electorate votes for (an
 //     abstention or an absence breaks unanimity);
 //   - consensus: carried when nobody blocks and at least one votes for; a block needs
-//     a reason, and block is allowed only under consensus;
+//     a reason (except as minuted in a meeting, where the minutes record the block
+//     only), and block is allowed only under consensus;
 //   - consent: carried when nobody objects (votes against).
 //
 // The electorate is frozen when a proposal opens: the full partners whose membership
@@ -31,5 +39,34 @@
 // conflicted partners (its vote, if any, no longer counts).
 //
 // A proposal closes after its closing time, or earlier once no vote still to come can
-// change the outcome (votes already cast are taken as they stand).
+// change the outcome (votes already cast are taken as they stand). The outcome and its
+// effect (admit, decline, expel, amend the terms, dissolve, assign a role) are the
+// events of one command. An outcome whose effect could no longer happen (an expulsion
+// or a role for a partner that has left since the proposal opened) is refused: the
+// steering group withdraws the proposal instead.
+//
+// # Roles
+//
+// The terms name the lead partner, the chair and the secretary (each one partner at a
+// time) and each partner's point of contact (a person); the partners' roles always
+// follow them. A role is assigned by a carried ordinary decision whose proposal names
+// it (TableProposal.Role), or directly with AssignRole where the terms list the role in
+// roles.assigned_without_decision, for example:
+//
+//	roles:
+//	  assigned_without_decision: [point-of-contact]
+//
+// which lets a partner name its own point of contact. Elsewhere AssignRole is refused,
+// telling the steering group to table an ordinary decision with that role. Assigning a
+// role one partner holds at a time moves it from its holder; the terms' version does
+// not change, since the terms themselves say how roles are assigned.
+//
+// # Audit
+//
+// Check is what an auditor replaying the log runs on every event, against the state
+// just before it (the earlier events of the same command included), to catch an event
+// appended past govledger that breaks the rules: a vote outside the frozen electorate
+// or after the close, a tally that does not recount, an effect without the carried
+// decision it names (or a second time), terms that do not validate, anything after
+// dissolution. It accepts every event Decide produces.
 package governance

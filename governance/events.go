@@ -81,10 +81,13 @@ type (
 		Partner  string `json:"partner"`
 		Proposal string `json:"proposal"`
 	}
+	// RoleAssigned names the carried proposal it carries out, or no proposal where the
+	// terms let the role be assigned without a decision.
 	RoleAssigned struct {
 		Partner  string `json:"partner"`
 		Role     string `json:"role"`
 		Proposal string `json:"proposal"`
+		Person   string `json:"person,omitempty"`
 	}
 	NoticeServed struct {
 		Partner     string    `json:"partner"`

@@ -129,7 +129,13 @@ type Proposal struct {
 	Role       *RoleAssignment   `json:"role,omitempty"`
 	Outcome    string            `json:"outcome,omitempty"`
 	ClosedAt   time.Time         `json:"closed_at,omitzero"`
-	ReviewDate Date              `json:"review_date,omitempty"`
+	// CastingVote is the chair's, when it broke a tie.
+	CastingVote string `json:"casting_vote,omitempty"`
+	ReviewDate  Date   `json:"review_date,omitempty"`
+	// Effect is the type of the event that carried the decision out (partner.admitted,
+	// consortium.terms-amended, ...), recorded with its outcome; empty until then. It
+	// lets an auditor see that a decision took effect once, and only once.
+	Effect string `json:"effect,omitempty"`
 }
 
 // Vote is one partner's current vote on a proposal.
@@ -146,14 +152,25 @@ type Meeting struct {
 	Attendance []string  `json:"attendance"`
 }
 
-// RoleAssignment is the effect of a carried decision that gives a partner a role.
+// RoleAssignment gives a partner a role, as the effect of a carried ordinary decision
+// or directly where the terms allow. Person is the person named as a partner's point
+// of contact; the other roles are held by a partner, not a person.
 type RoleAssignment struct {
 	Partner string `json:"partner"`
 	Role    string `json:"role"`
+	Person  string `json:"person,omitempty"`
 }
 
 // Roles a partner can be given.
-var RoleNames = []string{"lead-partner", "chair", "secretary", "point-of-contact"}
+const (
+	RoleLeadPartner    = "lead-partner"
+	RoleChair          = "chair"
+	RoleSecretary      = "secretary"
+	RolePointOfContact = "point-of-contact"
+)
+
+// RoleNames are the roles, in the order the checklist names them.
+var RoleNames = []string{RoleLeadPartner, RoleChair, RoleSecretary, RolePointOfContact}
 
 // InElectorate reports whether a partner may vote on the proposal.
 func (p *Proposal) InElectorate(partner string) bool { return slices.Contains(p.Electorate, partner) }

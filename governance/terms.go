@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,12 +53,31 @@ type Terms struct {
 	ExcludeConflicted bool `json:"exclude_conflicted"`
 }
 
-// Roles name who does what; each is a partner id.
+// Roles name who does what: the lead partner, chair and secretary are each one partner
+// at a time; every partner has its own point of contact, a person.
 type Roles struct {
 	LeadPartner     string            `json:"lead_partner,omitempty"`
 	Chair           string            `json:"chair,omitempty"`
 	Secretary       string            `json:"secretary,omitempty"`
 	PointsOfContact map[string]string `json:"points_of_contact,omitempty"` // partner id → person
+	// AssignedWithoutDecision lists the roles the terms let be given without a carried
+	// ordinary decision (AssignRole), such as point-of-contact: a partner names its own
+	// person. Every other role is assigned by a decision.
+	AssignedWithoutDecision []string `json:"assigned_without_decision,omitempty"`
+}
+
+// holder points at the partner holding a role that one partner holds at a time, or is
+// nil for a role every partner holds for itself (point of contact).
+func (r *Roles) holder(role string) *string {
+	switch role {
+	case RoleLeadPartner:
+		return &r.LeadPartner
+	case RoleChair:
+		return &r.Chair
+	case RoleSecretary:
+		return &r.Secretary
+	}
+	return nil
 }
 
 // Milestone is a step of the action plan.
@@ -114,8 +134,10 @@ type Stage struct {
 	WorkingDays bool   `json:"working_days,omitempty"`
 }
 
-// Limit is when a stage that started at start runs out.
+// Limit is when a stage that started at start runs out. Days are counted on the UTC
+// calendar, as the log records times, so every reader of the log gets the same limit.
 func (s Stage) Limit(start time.Time) time.Time {
+	start = start.UTC()
 	if !s.WorkingDays {
 		return start.AddDate(0, 0, s.Days)
 	}
@@ -186,28 +208,56 @@ func (f *Fraction) UnmarshalJSON(b []byte) error {
 // atLeast reports whether part/whole reaches the fraction.
 func (f Fraction) atLeast(part, whole int) bool { return part*f.Den >= f.Num*whole }
 
+// share reports whether the fraction is between 0 and 1, as quorums and thresholds
+// must be; terms written in Go rather than read from a file may hold anything.
+func (f Fraction) share() bool { return f.Den > 0 && f.Num >= 0 && f.Num <= f.Den }
+
 // Share is a percentage with up to two decimals, kept exactly in basis points.
 type Share int
 
-func (s Share) MarshalJSON() ([]byte, error) {
-	return []byte(fmt.Sprintf("%d.%02d", s/100, s%100)), nil
+func (s Share) MarshalJSON() ([]byte, error) { return []byte(s.String()), nil }
+
+// String writes the share as a percentage with two decimals, like 33.34.
+func (s Share) String() string {
+	sign := ""
+	if s < 0 {
+		sign, s = "-", -s
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, s/100, s%100)
 }
 
 func (s *Share) UnmarshalJSON(b []byte) error {
 	str := strings.Trim(strings.TrimSpace(string(b)), `"`)
 	str = strings.TrimSuffix(str, "%")
-	whole, frac, _ := strings.Cut(str, ".")
+	whole, frac, dotted := strings.Cut(str, ".")
 	if len(frac) > 2 {
 		return fmt.Errorf("share %s has more than two decimals", str)
 	}
-	frac += strings.Repeat("0", 2-len(frac))
-	w, err1 := strconv.Atoi(whole)
-	f, err2 := strconv.Atoi(frac)
-	if err1 != nil || err2 != nil || w < 0 || w > 100 {
+	if !digits(whole) || len(whole) > 3 || dotted && !digits(frac) {
 		return fmt.Errorf("share %s is not a percentage like 33.34", str)
 	}
-	*s = Share(w*100 + f)
-	return nil
+	frac += strings.Repeat("0", 2-len(frac))
+	w, _ := strconv.Atoi(whole)
+	f, _ := strconv.Atoi(frac)
+	if v := w*100 + f; v <= 10000 {
+		*s = Share(v)
+		return nil
+	}
+	return fmt.Errorf("share %s is more than 100%%", str)
+}
+
+// digits reports whether s is one or more decimal digits, and nothing else: no sign,
+// which strconv would accept.
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseTerms reads terms written in YAML or JSON. Unknown fields are refused, so a
@@ -226,7 +276,8 @@ func ParseTerms(data []byte) (Terms, error) {
 	return t, nil
 }
 
-// Validate checks the terms against the partners they govern.
+// Validate checks the terms against the partners they govern. It reports the first
+// thing wrong, always the same one for the same terms.
 func (t Terms) Validate(partners []string) error {
 	known := func(id string) bool { return slices.Contains(partners, id) }
 	for _, m := range ReservedMatters {
@@ -234,11 +285,11 @@ func (t Terms) Validate(partners []string) error {
 			return invalidf("terms: there is no decision rule for the reserved matter %s", m)
 		}
 	}
-	for matter, r := range t.DecisionRules {
-		if err := ValidSlug("matter", matter); err != nil {
+	for _, matter := range slices.Sorted(maps.Keys(t.DecisionRules)) {
+		if err := ValidSlug("terms: matter", matter); err != nil {
 			return err
 		}
-		if err := r.validate(matter); err != nil {
+		if err := t.DecisionRules[matter].validate(matter); err != nil {
 			return err
 		}
 	}
@@ -247,29 +298,67 @@ func (t Terms) Validate(partners []string) error {
 		m    map[string]Share
 	}{{"risk-sharing", t.RiskShares}, {"surplus-sharing", t.SurplusShares}} {
 		total := 0
-		for p, s := range shares.m {
+		for _, p := range slices.Sorted(maps.Keys(shares.m)) {
+			s := shares.m[p]
 			if !known(p) {
 				return invalidf("terms: %s names %s, which is not a partner", shares.name, p)
+			}
+			if s < 0 || s > 10000 {
+				return invalidf("terms: %s gives %s a share of %s%%; a share is between 0 and 100%%", shares.name, p, s)
 			}
 			total += int(s)
 		}
 		if total != 10000 {
-			return invalidf("terms: %s shares add up to %s%%, not 100%%", shares.name, strings.Trim(string(must(Share(total).MarshalJSON())), `"`))
+			return invalidf("terms: %s shares add up to %s%%, not 100%%", shares.name, Share(total))
 		}
 	}
-	for role, p := range map[string]string{"lead partner": t.Roles.LeadPartner, "chair": t.Roles.Chair, "secretary": t.Roles.Secretary} {
-		if p != "" && !known(p) {
-			return invalidf("terms: the %s is %s, which is not a partner", role, p)
+	for _, role := range []struct{ name, partner string }{
+		{"lead partner", t.Roles.LeadPartner}, {"chair", t.Roles.Chair}, {"secretary", t.Roles.Secretary},
+	} {
+		if role.partner != "" && !known(role.partner) {
+			return invalidf("terms: the %s is %s, which is not a partner", role.name, role.partner)
 		}
 	}
-	for p := range t.Roles.PointsOfContact {
+	for _, p := range slices.Sorted(maps.Keys(t.Roles.PointsOfContact)) {
 		if !known(p) {
 			return invalidf("terms: a point of contact is named for %s, which is not a partner", p)
+		}
+		if t.Roles.PointsOfContact[p] == "" {
+			return invalidf("terms: the point of contact for %s names nobody", p)
+		}
+	}
+	for i, role := range t.Roles.AssignedWithoutDecision {
+		if !slices.Contains(RoleNames, role) {
+			return invalidf("terms: %q may be assigned without a decision, but it is not a role; use one of %v", role, RoleNames)
+		}
+		if slices.Contains(t.Roles.AssignedWithoutDecision[:i], role) {
+			return invalidf("terms: %s is listed twice among the roles assigned without a decision", role)
 		}
 	}
 	for _, p := range t.SteeringGroup {
 		if !known(p) {
 			return invalidf("terms: the steering group names %s, which is not a partner", p)
+		}
+	}
+	for _, m := range t.Milestones {
+		if m.Name == "" {
+			return invalidf("terms: every milestone of the action plan needs a name")
+		}
+		if m.Owner != "" && !known(m.Owner) {
+			return invalidf("terms: milestone %q is owned by %s, which is not a partner", m.Name, m.Owner)
+		}
+	}
+	for _, c := range t.Financing {
+		if !known(c.Partner) {
+			return invalidf("terms: the financing names %s, which is not a partner", c.Partner)
+		}
+		if c.AmountPence < 0 {
+			return invalidf("terms: %s's contribution is negative", c.Partner)
+		}
+	}
+	for _, o := range t.Monitoring {
+		if o.Name == "" {
+			return invalidf("terms: every objective to monitor needs a name")
 		}
 	}
 	if len(t.DisputeLadder) == 0 {
@@ -289,20 +378,24 @@ func (t Terms) Validate(partners []string) error {
 func (r Rule) validate(matter string) error {
 	switch r.Method {
 	case MethodMajority, MethodUnanimity, MethodConsensus, MethodConsent:
+		if r.Threshold != (Fraction{}) {
+			return invalidf("terms: the %s rule is by %s, which takes no threshold; a threshold goes with a supermajority", matter, r.Method)
+		}
 	case MethodSupermajority:
-		if r.Threshold.Den == 0 || !(r.Threshold.Num*2 > r.Threshold.Den) {
-			return invalidf("terms: the %s rule is a supermajority, so its threshold must be more than half (like \"2/3\")", matter)
+		if !r.Threshold.share() || !(r.Threshold.Num*2 > r.Threshold.Den) {
+			return invalidf("terms: the %s rule is a supermajority, so its threshold must be more than half and at most all (like \"2/3\")", matter)
 		}
 	default:
 		return invalidf("terms: the %s rule has method %q; use majority, supermajority, unanimity, consensus or consent", matter, r.Method)
 	}
-	if r.Quorum.Den == 0 || r.Quorum.Num == 0 {
-		return invalidf("terms: the %s rule needs a quorum greater than nothing (like \"1/2\")", matter)
+	if !r.Quorum.share() || r.Quorum.Num == 0 {
+		return invalidf("terms: the %s rule needs a quorum greater than nothing and at most everyone (like \"1/2\")", matter)
 	}
 	if r.CastingVote && r.Method != MethodMajority {
 		return invalidf("terms: a casting vote applies only to a majority rule, not to the %s rule (%s)", matter, r.Method)
 	}
+	if r.VotingDays < 0 {
+		return invalidf("terms: the %s rule's voting window is %d days; give a number of days, or none for the default", matter, r.VotingDays)
+	}
 	return nil
 }
-
-func must(b []byte, _ error) []byte { return b }

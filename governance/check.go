@@ -1,0 +1,260 @@
+package governance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Check is the audit's re-decision of one recorded event. Given the consortium's state
+// just before e (which includes the earlier events of the same command, so a decision's
+// outcome comes before its effect), it says whether e obeys the rules as Decide would
+// have applied them. An event appended past govledger, for example straight to NATS,
+// that breaks them is refused with an *Error in the partnership's words. Check accepts
+// every event Decide produces, and never changes s.
+//
+// Most events are re-decided from the command they record. An outcome is recounted from
+// the votes in the state; an effect (partner.admitted, partner.expelled,
+// consortium.terms-amended, ...) must carry out the carried decision it names, once, with
+// its outcome.
+func Check(s *State, e Event) error {
+	if e.Payload == nil {
+		return invalidf("an event without a payload")
+	}
+	at := e.OccurredAt
+	if f, ok := e.Payload.(ConsortiumFormed); ok {
+		if s != nil {
+			return conflictf("consortium %s was already formed at %s: it cannot be formed again", s.ID, stamp(s.FormedAt))
+		}
+		if f.Terms.Version != 1 {
+			return invalidf("a consortium's first terms are version 1, not %d", f.Terms.Version)
+		}
+		return redecide(nil, e, FormConsortium{At: at, Consortium: f.Consortium, Name: f.Name, Purpose: f.Purpose,
+			Structure: f.Structure, Start: f.Start, End: f.End, Partners: f.Partners, Terms: f.Terms})
+	}
+	if s == nil {
+		return notFoundf("the consortium does not exist: %s before it was formed", e.Type())
+	}
+	if s.Dissolved {
+		return forbiddenf("consortium %s is dissolved: its record is sealed, yet it records %s", s.ID, e.Type())
+	}
+	switch p := e.Payload.(type) {
+	case PartnerApplied:
+		return redecide(s, e, ApplyToJoin{At: at, Partner: p.Partner, Sponsor: p.Sponsor})
+	case NoticeServed:
+		if want := s.Terms.noticeEffective(at); !p.EffectiveAt.Equal(want) {
+			return invalidf("the notice of %s takes effect at %s, but the notice period of %d days ends at %s",
+				p.Partner, stamp(p.EffectiveAt), s.Terms.Termination.NoticeDays, stamp(want))
+		}
+		return redecide(s, e, ServeNotice{At: at, Partner: p.Partner, Reason: p.Reason})
+	case DecisionProposed:
+		return s.checkProposed(p, at)
+	case InterestDeclared:
+		return redecide(s, e, DeclareInterest{At: at, Proposal: p.Proposal, Partner: p.Partner, Interest: p.Interest})
+	case VoteCast:
+		return s.checkVote(e, p)
+	case Outcome:
+		return s.checkOutcome(p, at)
+	case DecisionWithdrawn:
+		return redecide(s, e, WithdrawProposal{At: at, Proposal: p.Proposal, Reason: p.Reason})
+	case PartnerAdmitted:
+		return s.checkEffect(at, p.Proposal, MatterAdmission, OutcomeCarried, p.Partner, s.partnerName(p.Partner)+" was admitted")
+	case PartnerDeclined:
+		return s.checkEffect(at, p.Proposal, MatterAdmission, OutcomeRejected, p.Partner, s.partnerName(p.Partner)+" was declined")
+	case PartnerExpelled:
+		return s.checkEffect(at, p.Proposal, MatterExpulsion, OutcomeCarried, p.Partner, s.partnerName(p.Partner)+" was expelled")
+	case ConsortiumDissolved:
+		return s.checkEffect(at, p.Proposal, MatterDissolution, OutcomeCarried, "", "the consortium was dissolved")
+	case TermsAmended:
+		return s.checkTermsAmended(p, at)
+	case RoleAssigned:
+		if p.Proposal == "" {
+			return redecide(s, e, AssignRole{At: at, Partner: p.Partner, Role: p.Role, Person: p.Person})
+		}
+		return s.checkRoleAssigned(p, at)
+	case DisputeRaised:
+		return redecide(s, e, RaiseDispute{At: at, Dispute: p.Dispute, RaisedBy: p.RaisedBy, Parties: p.Parties, Matter: p.Matter})
+	case DisputeEscalated:
+		if d, ok := s.Disputes[p.Dispute]; ok && p.Stage != d.Stage+1 {
+			return invalidf("dispute %s is recorded as escalated to stage %d, but the next stage after %d is %d",
+				p.Dispute, p.Stage+1, d.Stage+1, d.Stage+2)
+		}
+		return redecide(s, e, EscalateDispute{At: at, Dispute: p.Dispute})
+	case DisputeResolved:
+		return redecide(s, e, ResolveDispute{At: at, Dispute: p.Dispute, Outcome: p.Outcome})
+	case DisputeWithdrawn:
+		return redecide(s, e, WithdrawDispute{At: at, Dispute: p.Dispute, Reason: p.Reason})
+	}
+	return invalidf("%s is not an event of the governance rules", e.Type())
+}
+
+// redecide decides the command an event records and expects that very event.
+func redecide(s *State, e Event, c Command) error {
+	evs, err := Decide(s, c)
+	if err != nil {
+		return err
+	}
+	if len(evs) != 1 || !sameJSON(evs[0].Payload, e.Payload) {
+		return invalidf("the recorded %s is not what the rules give for %s", e.Type(), c.CommandName())
+	}
+	return nil
+}
+
+func sameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+func (s *State) partnerName(id string) string { return name(s.Partners[id], id) }
+
+// checkProposed re-freezes the electorate and the rule of a proposal as it opened.
+func (s *State) checkProposed(p DecisionProposed, at time.Time) error {
+	inMeeting := p.Meeting != nil
+	want, err := s.proposal(TableProposal{At: at, Proposal: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About,
+		ClosesAt: p.ClosesAt, NewTerms: p.NewTerms, Role: p.Role}, inMeeting)
+	if err != nil {
+		return err
+	}
+	if inMeeting {
+		if !p.Meeting.HeldAt.Equal(at) || !p.ClosesAt.Equal(at) {
+			return invalidf("proposal %s was decided in a meeting, so it opens and closes when the meeting is held (%s)", p.Proposal, stamp(at))
+		}
+		attendance, err := s.attendance(p.Meeting.Attendance)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(attendance, p.Meeting.Attendance) {
+			return invalidf("the attendance of the meeting on proposal %s is not in order", p.Proposal)
+		}
+	}
+	if !slices.Equal(want.Electorate, p.Electorate) {
+		return invalidf("proposal %s froze the electorate %v, but the full members who could vote when it opened were %v",
+			p.Proposal, p.Electorate, want.Electorate)
+	}
+	if want.Rule != p.Rule {
+		return invalidf("proposal %s froze a rule (%s, quorum %s) that is not the terms' rule for %s matters (%s, quorum %s)",
+			p.Proposal, p.Rule.Method, p.Rule.Quorum, p.Matter, want.Rule.Method, want.Rule.Quorum)
+	}
+	if want.Chair != p.Chair {
+		return invalidf("proposal %s names %q as its chair, but the chair when it opened was %q", p.Proposal, p.Chair, want.Chair)
+	}
+	return nil
+}
+
+// checkVote re-decides a vote: a ballot's as cast, a meeting's as minuted (at the
+// meeting, by a partner present, a block without its reason).
+func (s *State) checkVote(e Event, v VoteCast) error {
+	p, err := s.openProposal(v.Proposal, e.OccurredAt)
+	if err != nil {
+		return err
+	}
+	if p.Meeting == nil {
+		return redecide(s, e, CastVote{At: e.OccurredAt, Proposal: v.Proposal, Partner: v.Partner, Vote: v.Vote, Reason: v.Reason})
+	}
+	if !e.OccurredAt.Equal(p.Meeting.HeldAt) {
+		return invalidf("the vote of %s on proposal %s is dated %s, not at the meeting that decided it (%s)",
+			v.Partner, p.ID, stamp(e.OccurredAt), stamp(p.Meeting.HeldAt))
+	}
+	if !slices.Contains(p.Meeting.Attendance, v.Partner) {
+		return invalidf("the minutes record a vote by %s, which is not in the attendance", v.Partner)
+	}
+	if err := s.mayVote(p, v.Partner, e.OccurredAt); err != nil {
+		return err
+	}
+	return validVote(p.Rule, v.Vote, v.Reason, true)
+}
+
+// checkOutcome recounts a proposal's votes by its frozen rule and quorum.
+func (s *State) checkOutcome(o Outcome, at time.Time) error {
+	p, err := s.openProposal(o.Proposal, at)
+	if err != nil {
+		return err
+	}
+	want, err := s.outcome(p, at, o.CastingVote)
+	if err != nil {
+		return err
+	}
+	if want.Result != o.Result || want.Tally != o.Tally {
+		return invalidf("proposal %s is recorded as %s (%s), but its votes give %s (%s)",
+			p.ID, o.Result, tallyWords(o.Tally), want.Result, tallyWords(want.Tally))
+	}
+	return nil
+}
+
+func tallyWords(t Tally) string {
+	return fmt.Sprintf("%d for, %d against, %d abstaining, %d blocking, of %d", t.For, t.Against, t.Abstain, t.Block, t.Electorate)
+}
+
+// checkEffect makes sure an effect carries out the decision it names: a proposal on the
+// matter, with the result, about the partner, not yet carried out, and closed at the
+// same moment, which is how the events of one command are dated.
+func (s *State) checkEffect(at time.Time, proposal, matter, result, about, what string) error {
+	_, err := s.decisionTakingEffect(at, proposal, matter, result, what)
+	if err != nil {
+		return err
+	}
+	if p := s.Proposals[proposal]; p.About != about {
+		return forbiddenf("%s, but proposal %s is about %s", what, proposal, s.partnerName(p.About))
+	}
+	return nil
+}
+
+func (s *State) decisionTakingEffect(at time.Time, proposal, matter, result, what string) (*Proposal, error) {
+	p, ok := s.Proposals[proposal]
+	if !ok {
+		return nil, notFoundf("%s by proposal %s, which does not exist", what, proposal)
+	}
+	if p.Matter != matter || p.Outcome != result {
+		outcome := p.Outcome
+		if outcome == OutcomeOpen {
+			outcome = "open"
+		}
+		return nil, forbiddenf("%s without a %s %s decision: proposal %s is %s, on %s", what, result, matter, p.ID, outcome, p.Matter)
+	}
+	if p.Effect != "" {
+		return nil, conflictf("%s, but proposal %s has already taken effect (%s)", what, p.ID, p.Effect)
+	}
+	if !at.Equal(p.ClosedAt) {
+		return nil, invalidf("%s at %s, but proposal %s closed at %s: a decision takes effect with its outcome",
+			what, stamp(at), p.ID, stamp(p.ClosedAt))
+	}
+	return p, s.canTakeEffect(p, at)
+}
+
+// checkTermsAmended expects the terms the proposal carried, valid, as the next version.
+func (s *State) checkTermsAmended(t TermsAmended, at time.Time) error {
+	p, err := s.decisionTakingEffect(at, t.Proposal, MatterAmendTerms, OutcomeCarried, "the terms were amended")
+	if err != nil {
+		return err
+	}
+	// The partners may have changed since the proposal opened, when its terms were
+	// checked against the members: every partner the consortium has known may be named.
+	if err := t.Terms.Validate(slices.Sorted(maps.Keys(s.Partners))); err != nil {
+		return err
+	}
+	want := *p.NewTerms
+	want.Version = s.Terms.Version + 1
+	if t.Terms.Version != want.Version {
+		return invalidf("the terms were amended to version %d, but the next version after %d is %d", t.Terms.Version, s.Terms.Version, want.Version)
+	}
+	if !sameJSON(want, t.Terms) {
+		return invalidf("the terms recorded as version %d are not the terms proposal %s carried", t.Terms.Version, p.ID)
+	}
+	return nil
+}
+
+func (s *State) checkRoleAssigned(r RoleAssigned, at time.Time) error {
+	what := fmt.Sprintf("%s was given the role of %s", s.partnerName(r.Partner), roleWords(r.Role))
+	p, err := s.decisionTakingEffect(at, r.Proposal, MatterOrdinary, OutcomeCarried, what)
+	if err != nil {
+		return err
+	}
+	if p.Role == nil || *p.Role != (RoleAssignment{Partner: r.Partner, Role: r.Role, Person: r.Person}) {
+		return forbiddenf("%s, but proposal %s carried no such role", what, p.ID)
+	}
+	return nil
+}
