@@ -43,6 +43,8 @@ func TestEveryCommandRoute(t *testing.T) {
 			"title": "Share outcomes data with Pennine Care", "attendance": []string{"anchorpoint", "stockport-mind", "pennine-care"},
 			"votes": map[string]string{"anchorpoint": "for", "stockport-mind": "for", "pennine-care": "for"}},
 			[]string{"decision.proposed", "decision.vote-cast", "decision.vote-cast", "decision.vote-cast", "decision.carried"}},
+		{synergy + "/roles", map[string]any{"at": on(35), "partner": "stockport-mind", "role": "point-of-contact", "person": "jo-bell"},
+			[]string{"partner.role-assigned"}},
 		{synergy + "/notices", map[string]any{"at": on(40), "partner": "all-together-positive", "reason": "merging with Stockport Mind"},
 			[]string{"partner.notice-served"}},
 		{synergy + "/disputes", map[string]any{"at": on(41), "dispute": "late-invoices", "raised_by": "stockport-mind",
@@ -75,7 +77,7 @@ func TestEveryCommandRoute(t *testing.T) {
 			"room-bookings", "{dispute}", "synergy", "{consortium}").Replace(s.path)] = true
 	}
 	for _, r := range l.api.Routes() {
-		if strings.HasPrefix(r, "POST ") && !covered[r] && r != "POST /v1/consortia/{consortium}/roles" {
+		if strings.HasPrefix(r, "POST ") && !covered[r] {
 			t.Errorf("route %s is not exercised", r)
 		}
 	}
@@ -189,6 +191,8 @@ func TestRefusals(t *testing.T) {
 			400, api.CodeInvalid, "say who is acting"},
 		{"actor's partner not a slug", synergy + "/proposals/venue/votes", vote("anchorpoint", 2), map[string]string{api.HeaderActor: "colin@Anchor Point"},
 			400, api.CodeInvalid, "acting partner"},
+		{"a role that needs a decision", synergy + "/roles", map[string]any{"at": on(2), "partner": "stockport-mind", "role": "chair"}, nil,
+			403, api.CodeForbidden, "table an ordinary decision with role chair"},
 		{"unknown route", synergy + "/ballots", vote("anchorpoint", 2), nil,
 			404, api.CodeNotFound, "is not a route of the govledger API"},
 	}

@@ -37,6 +37,9 @@ func describe(e events.Envelope) string {
 		return fmt.Sprintf("%s declined by %s", v.Partner, v.Proposal)
 	case g.RoleAssigned:
 		s := fmt.Sprintf("%s is now %s", v.Partner, v.Role)
+		if v.Person != "" {
+			s += " (" + v.Person + ")"
+		}
 		if v.Proposal != "" {
 			s += " by " + v.Proposal
 		}
