@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/govledger/govledger/events"
+	"github.com/oklog/ulid/v2"
 )
 
 // Client speaks the API for the command line and for programs of the partners' own.
@@ -35,26 +36,39 @@ func NewClient(base, actor string) (*Client, error) {
 	return &Client{base: u, http: &http.Client{}, actor: actor}, nil
 }
 
-// Command posts a command's body to path and returns what it recorded. commandID may be
-// empty; give one to make a retry safe.
+// Command posts a command's body to path and returns what it recorded. Every command
+// is sent with an id (commandID, or a new one), so that a connection lost before the
+// answer came is retried without recording anything twice.
 func (c *Client) Command(ctx context.Context, path string, body any, commandID string) (CommandResult, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return CommandResult{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path, nil), bytes.NewReader(data))
-	if err != nil {
-		return CommandResult{}, err
+	if commandID == "" {
+		commandID = ulid.Make().String()
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.actor != "" {
-		req.Header.Set(HeaderActor, c.actor)
-	}
-	if commandID != "" {
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path, nil), bytes.NewReader(data))
+		if err != nil {
+			return CommandResult{}, err
+		}
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(HeaderCommandID, commandID)
+		if c.actor != "" {
+			req.Header.Set(HeaderActor, c.actor)
+		}
+		var res CommandResult
+		err = c.do(req, &res)
+		var ae *Error
+		if attempt == 3 || !errors.As(err, &ae) || ae.Code != CodeUnavailable || ctx.Err() != nil {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return res, err
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
 	}
-	var res CommandResult
-	return res, c.do(req, &res)
 }
 
 // Get reads path with the query into out (JSON), or into out's bytes when out is an

@@ -145,6 +145,8 @@ func TestClientStreamReconnects(t *testing.T) {
 	l.do(t, synergy+"/notices", map[string]any{"at": on(3), "partner": "pennine-care"})
 	time.Sleep(200 * time.Millisecond)
 	l.http.CloseClientConnections()
+	// The dropped connections include the idle one the first command was sent on: the
+	// client sends the next one again on a new connection.
 	l.do(t, synergy+"/proposals", map[string]any{"at": on(4), "proposal": "venue", "matter": "ordinary", "title": "Meet at the wellbeing centre"})
 	l.do(t, synergy+"/proposals/venue/votes", map[string]any{"at": on(5), "partner": "anchorpoint", "vote": "for"})
 	if evs := <-got; !slices.Equal(seqs(evs), []uint64{2, 3, 4}) {
