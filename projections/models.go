@@ -1,6 +1,8 @@
 package projections
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -8,80 +10,334 @@ import (
 	"github.com/govledger/govledger/governance"
 )
 
-// Models are every read model, for every consortium.
+// Models are every read model of every consortium. They are built from the event
+// payloads alone, which are stored forever, and not from governance.State, which is
+// the rules' working copy and free to change shape.
 type Models struct {
-	Consortia map[string]*Consortium `json:"consortia"`
-	// Faults are events the models could not read; audit explains them.
-	Faults []string `json:"faults,omitempty"`
+	consortia map[string]*consortium
+	faults    []Fault
 }
 
-// Consortium is one consortium's read models.
-type Consortium struct {
-	// State is the consortium as its events have made it: partners with their dates,
-	// proposals with their votes, disputes with their stage.
-	State *governance.State `json:"state"`
-	// Seq is the sequence of its last event.
+// Fault is an event the read models could not use.
+type Fault struct {
+	// Seq is the event's stream sequence.
 	Seq uint64 `json:"seq"`
-	// Decisions holds, per proposal, the events behind it and every vote in order
-	// (so a changed vote shows).
-	Decisions map[string]*DecisionTrail `json:"decisions"`
-	// Events counts its events.
-	Events int `json:"events"`
+	// Reason says what is wrong with it.
+	Reason string `json:"reason"`
 }
 
-// DecisionTrail is the record behind one proposal.
-type DecisionTrail struct {
-	Events []EventRef   `json:"events"`
-	Votes  []VoteRecord `json:"votes"`
-}
-
-// EventRef names one event in the log.
-type EventRef struct {
-	ID   string `json:"id"`
-	Seq  uint64 `json:"seq"`
-	Type string `json:"type"`
-}
-
-// VoteRecord is one vote as cast, in order; a later one by the same partner replaces it.
-type VoteRecord struct {
-	Partner string    `json:"partner"`
-	Vote    string    `json:"vote"`
-	Reason  string    `json:"reason,omitempty"`
-	Person  string    `json:"person,omitempty"`
-	At      time.Time `json:"at"`
-	Seq     uint64    `json:"seq"`
-}
+// maxFaults bounds the faults kept: one is enough to send an auditor to the log, and a
+// flood of junk published on gov.> must not grow the models without limit.
+const maxFaults = 100
 
 // NewModels returns empty read models.
-func NewModels() *Models { return &Models{Consortia: map[string]*Consortium{}} }
+func NewModels() *Models { return &Models{consortia: map[string]*consortium{}} }
 
-// Apply feeds one event to every read model. It is deterministic and never fails: an
-// event that cannot be read is noted as a fault and skipped.
-func (m *Models) Apply(e events.Envelope) {
-	p, err := governance.DecodePayload(e.Type, e.Payload)
-	if err != nil {
-		m.Faults = append(m.Faults, err.Error())
+// Faults are the first events the models could not use; package audit explains them.
+func (m *Models) Faults() []Fault { return slices.Clone(m.faults) }
+
+func (m *Models) fault(seq uint64, format string, args ...any) {
+	// Events come in sequence order; one at or before the last fault is being seen again
+	// (after a restart from a checkpoint saved with that fault).
+	if n := len(m.faults); n > 0 && m.faults[n-1].Seq >= seq {
 		return
 	}
-	c := m.Consortia[e.Consortium]
-	if c == nil {
-		c = &Consortium{Decisions: map[string]*DecisionTrail{}}
-		m.Consortia[e.Consortium] = c
+	if len(m.faults) < maxFaults {
+		m.faults = append(m.faults, Fault{Seq: seq, Reason: fmt.Sprintf(format, args...)})
 	}
-	c.State = governance.Apply(c.State, governance.Event{
-		OccurredAt: e.OccurredAt, Actor: governance.Actor(e.Actor), Payload: p,
-	})
+}
+
+// consortium is one consortium's read models: what its events have said, kept so that
+// every read is answered without replaying them. Its fields are exported for the
+// checkpoint's encoding only.
+type consortium struct {
+	ID          string           `json:"id"`
+	Name        string           `json:"name"`
+	Purpose     string           `json:"purpose"`
+	Structure   string           `json:"structure"`
+	Start       governance.Date  `json:"start"`
+	End         governance.Date  `json:"end,omitempty"`
+	FormedAt    time.Time        `json:"formed_at"`
+	DissolvedAt time.Time        `json:"dissolved_at,omitzero"`
+	Terms       governance.Terms `json:"terms"`
+	// Seq is the sequence of its last event applied; an event at or below it is
+	// already reflected (a checkpoint can hold a consortium ahead of the whole).
+	Seq          uint64               `json:"seq"`
+	Events       int                  `json:"events"`
+	Partners     map[string]*partner  `json:"partners"`
+	Decisions    map[string]*decision `json:"decisions"`
+	Admissions   []*Admission         `json:"admissions"`
+	Disputes     map[string]*dispute  `json:"disputes"`
+	Terminations []Termination        `json:"terminations"`
+	Holders      map[string]string    `json:"holders"` // role held by one partner at a time → its holder
+}
+
+// partner is everything known about one organisation in (or applying to) a consortium.
+type partner struct {
+	ID             string     `json:"id"`
+	Name           string     `json:"name"`
+	Sector         string     `json:"sector"`
+	Tier           string     `json:"tier"`
+	PointOfContact string     `json:"point_of_contact"`
+	Sponsor        string     `json:"sponsor,omitempty"`
+	Status         string     `json:"status"` // as the rules record it; a notice's effect is derived
+	AppliedAt      time.Time  `json:"applied_at,omitzero"`
+	AdmittedAt     time.Time  `json:"admitted_at,omitzero"`
+	NoticeAt       time.Time  `json:"notice_at,omitzero"`
+	LeavesAt       time.Time  `json:"leaves_at,omitzero"`
+	LeftAt         time.Time  `json:"left_at,omitzero"`
+	Spans          []span     `json:"spans,omitempty"`
+	Roles          []roleSpan `json:"roles,omitempty"`
+}
+
+// span is one interval of membership: from admission (or formation) until withdrawal,
+// expulsion or dissolution. To is zero while no end is known.
+type span struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to,omitzero"`
+	Tier     string    `json:"tier"`
+	NoticeAt time.Time `json:"notice_at,omitzero"`
+}
+
+func (s span) covers(t time.Time) bool {
+	return !t.Before(s.From) && (s.To.IsZero() || t.Before(s.To))
+}
+
+// roleSpan is one role held from From until To (zero: still held).
+type roleSpan struct {
+	Role string    `json:"role"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to,omitzero"`
+}
+
+// decision is one proposal, by ballot or in a meeting, with the trail behind it.
+type decision struct {
+	ID          string            `json:"id"`
+	Matter      string            `json:"matter"`
+	Title       string            `json:"title"`
+	About       string            `json:"about,omitempty"`
+	OpenedAt    time.Time         `json:"opened_at"`
+	ClosesAt    time.Time         `json:"closes_at"`
+	ClosedAt    time.Time         `json:"closed_at,omitzero"`
+	Meeting     *Meeting          `json:"meeting,omitempty"`
+	Electorate  []string          `json:"electorate"`
+	Rule        governance.Rule   `json:"rule"`
+	Chair       string            `json:"chair,omitempty"`
+	Interests   map[string]string `json:"interests,omitempty"`
+	Votes       []Vote            `json:"votes,omitempty"`
+	Current     map[string]string `json:"current,omitempty"` // partner → the vote that counts
+	Outcome     string            `json:"outcome,omitempty"`
+	Tally       *governance.Tally `json:"tally,omitempty"`
+	CastingVote string            `json:"casting_vote,omitempty"`
+	Effects     []string          `json:"effects,omitempty"`
+	ReviewDate  governance.Date   `json:"review_date,omitempty"`
+	Events      []EventRef        `json:"events"`
+}
+
+// dispute is one dispute and the stages it has climbed.
+type dispute struct {
+	ID             string       `json:"id"`
+	RaisedBy       string       `json:"raised_by"`
+	Parties        []string     `json:"parties"`
+	Matter         string       `json:"matter"`
+	RaisedAt       time.Time    `json:"raised_at"`
+	Status         string       `json:"status"`
+	Stage          int          `json:"stage"`
+	StageName      string       `json:"stage_name"`
+	StageStartedAt time.Time    `json:"stage_started_at"`
+	Escalations    []Escalation `json:"escalations,omitempty"`
+	Outcome        string       `json:"outcome,omitempty"`
+	ClosedAt       time.Time    `json:"closed_at,omitzero"`
+}
+
+// Apply feeds one event to every read model. It is deterministic and never fails: an
+// event that cannot be used is noted as a fault and skipped, and an event a consortium
+// already reflects is skipped.
+func (m *Models) Apply(e events.Envelope) {
+	c := m.consortia[e.Consortium]
+	if c != nil && e.Seq <= c.Seq {
+		return
+	}
+	p, err := governance.DecodePayload(e.Type, e.Payload)
+	if err != nil {
+		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
+		return
+	}
+	if f, ok := p.(governance.ConsortiumFormed); ok {
+		if c != nil {
+			m.fault(e.Seq, "event %s forms consortium %s again", e.ID, e.Consortium)
+			return
+		}
+		c = formed(e, f)
+		m.consortia[e.Consortium] = c
+		return
+	}
+	if c == nil {
+		m.fault(e.Seq, "event %s (%s) is for consortium %s, which has not been formed", e.ID, e.Type, e.Consortium)
+		return
+	}
 	c.Seq = e.Seq
 	c.Events++
+	c.apply(e, p)
+}
+
+func formed(e events.Envelope, f governance.ConsortiumFormed) *consortium {
+	at := e.OccurredAt
+	c := &consortium{
+		ID: e.Consortium, Name: f.Name, Purpose: f.Purpose, Structure: f.Structure, Start: f.Start, End: f.End,
+		FormedAt: at, Terms: f.Terms, Seq: e.Seq, Events: 1,
+		Partners: map[string]*partner{}, Decisions: map[string]*decision{}, Disputes: map[string]*dispute{},
+		Holders: map[string]string{},
+	}
+	for _, s := range f.Partners {
+		p := newPartner(s, governance.StatusActive, at)
+		p.AdmittedAt = at
+		p.Spans = []span{{From: at, Tier: s.Tier}}
+		c.Partners[s.ID] = p
+	}
+	c.setRoles(f.Terms.Roles, at)
+	return c
+}
+
+func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner {
+	return &partner{ID: s.ID, Name: s.Name, Sector: s.Sector, Tier: s.Tier, PointOfContact: s.PointOfContact,
+		Status: status, AppliedAt: at}
+}
+
+// apply records one event of the consortium, already decoded.
+func (c *consortium) apply(e events.Envelope, p governance.Payload) {
+	at := e.OccurredAt
 	if id := proposalOf(p); id != "" {
-		t := c.Decisions[id]
-		if t == nil {
-			t = &DecisionTrail{}
-			c.Decisions[id] = t
+		if d := c.Decisions[id]; d != nil {
+			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: p.EventType()})
 		}
-		t.Events = append(t.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
-		if v, ok := p.(governance.VoteCast); ok {
-			t.Votes = append(t.Votes, VoteRecord{Partner: v.Partner, Vote: v.Vote, Reason: v.Reason, Person: e.Actor.Person, At: e.OccurredAt, Seq: e.Seq})
+	}
+	switch p := p.(type) {
+	case governance.TermsAmended:
+		c.Terms = p.Terms
+		c.setRoles(p.Terms.Roles, at)
+		c.effect(p.Proposal, fmt.Sprintf("terms version %d", p.Terms.Version))
+	case governance.ConsortiumDissolved:
+		c.DissolvedAt = at
+		// Membership, and every role, ends with the consortium.
+		for _, pt := range c.Partners {
+			pt.leave(at)
+		}
+		clear(c.Holders)
+		c.Terminations = append(c.Terminations, Termination{Kind: KindDissolution, At: at, EffectiveAt: at,
+			Reason: c.title(p.Proposal), Proposal: p.Proposal})
+		c.effect(p.Proposal, "dissolved")
+	case governance.PartnerApplied:
+		pt := c.Partners[p.Partner.ID]
+		if pt == nil {
+			pt = newPartner(p.Partner, governance.StatusApplicant, at)
+			c.Partners[pt.ID] = pt
+		} else {
+			// Applying again after being declined: the new application is what counts.
+			spans, roles := pt.Spans, pt.Roles
+			*pt = *newPartner(p.Partner, governance.StatusApplicant, at)
+			pt.Spans, pt.Roles = spans, roles
+		}
+		pt.Sponsor = p.Sponsor
+		c.Admissions = append(c.Admissions, &Admission{Partner: pt.ID, Name: pt.Name, Sector: pt.Sector,
+			Sponsor: p.Sponsor, AppliedAt: at, Status: AdmissionPending})
+	case governance.PartnerAdmitted:
+		if pt := c.Partners[p.Partner]; pt != nil {
+			pt.Status, pt.AdmittedAt = governance.StatusActive, at
+			pt.Spans = append(pt.Spans, span{From: at, Tier: pt.Tier})
+		}
+		c.decideAdmission(p.Partner, p.Proposal, AdmissionAdmitted, at)
+		c.effect(p.Proposal, "admitted "+p.Partner)
+	case governance.PartnerDeclined:
+		if pt := c.Partners[p.Partner]; pt != nil {
+			pt.Status, pt.LeftAt = governance.StatusDeclined, at
+		}
+		c.decideAdmission(p.Partner, p.Proposal, AdmissionDeclined, at)
+		c.effect(p.Proposal, "declined "+p.Partner)
+	case governance.PartnerExpelled:
+		if pt := c.Partners[p.Partner]; pt != nil {
+			pt.Status, pt.LeftAt = governance.StatusExpelled, at
+			pt.leave(at)
+		}
+		maps.DeleteFunc(c.Holders, func(_, holder string) bool { return holder == p.Partner })
+		c.Terminations = append(c.Terminations, Termination{Kind: KindExpulsion, Partner: p.Partner, At: at, EffectiveAt: at,
+			Reason: c.title(p.Proposal), Proposal: p.Proposal})
+		c.effect(p.Proposal, "expelled "+p.Partner)
+	case governance.RoleAssigned:
+		if p.Role == "chair" {
+			// As the rules have it: the chair named by a decision is the terms' chair,
+			// whose casting vote counts.
+			c.Terms.Roles.Chair = p.Partner
+		}
+		c.assignRole(p.Role, p.Partner, at)
+		c.effect(p.Proposal, p.Role+": "+p.Partner)
+	case governance.NoticeServed:
+		if pt := c.Partners[p.Partner]; pt != nil {
+			pt.Status, pt.NoticeAt, pt.LeavesAt = governance.StatusNoticeServed, at, p.EffectiveAt
+			if n := len(pt.Spans); n > 0 && pt.Spans[n-1].To.IsZero() {
+				pt.Spans[n-1].NoticeAt = at
+			}
+			pt.leave(p.EffectiveAt)
+		}
+		c.Terminations = append(c.Terminations, Termination{Kind: KindNotice, Partner: p.Partner, At: at,
+			EffectiveAt: p.EffectiveAt, Reason: p.Reason})
+	case governance.DecisionProposed:
+		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
+			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
+			Events: []EventRef{{ID: e.ID, Seq: e.Seq, Type: p.EventType()}}}
+		if p.Meeting != nil {
+			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
+		}
+		c.Decisions[d.ID] = d
+		if p.Matter == governance.MatterAdmission {
+			if a := c.pendingAdmission(p.About); a != nil {
+				a.Proposal = p.Proposal
+			}
+		}
+	case governance.InterestDeclared:
+		if d := c.Decisions[p.Proposal]; d != nil {
+			if d.Interests == nil {
+				d.Interests = map[string]string{}
+			}
+			d.Interests[p.Partner] = p.Interest
+			if c.Terms.ExcludeConflicted {
+				d.Electorate = slices.DeleteFunc(d.Electorate, func(id string) bool { return id == p.Partner })
+				delete(d.Current, p.Partner)
+			}
+		}
+	case governance.VoteCast:
+		if d := c.Decisions[p.Proposal]; d != nil {
+			d.Votes = append(d.Votes, Vote{Partner: p.Partner, Vote: p.Vote, Reason: p.Reason, Person: e.Actor.Person,
+				At: at, Seq: e.Seq, Replaces: d.Current[p.Partner]})
+			if d.Current == nil {
+				d.Current = map[string]string{}
+			}
+			d.Current[p.Partner] = p.Vote
+		}
+	case governance.Outcome:
+		if d := c.Decisions[p.Proposal]; d != nil {
+			tally := p.Tally
+			d.Outcome, d.ClosedAt, d.Tally, d.CastingVote, d.ReviewDate = p.Result, at, &tally, p.CastingVote, p.ReviewDate
+		}
+	case governance.DecisionWithdrawn:
+		if d := c.Decisions[p.Proposal]; d != nil {
+			d.Outcome, d.ClosedAt = governance.OutcomeWithdrawn, at
+		}
+	case governance.DisputeRaised:
+		c.Disputes[p.Dispute] = &dispute{ID: p.Dispute, RaisedBy: p.RaisedBy, Parties: slices.Clone(p.Parties), Matter: p.Matter,
+			RaisedAt: at, Status: governance.DisputeStatusOpen, StageName: c.stageName(0), StageStartedAt: at}
+	case governance.DisputeEscalated:
+		if d := c.Disputes[p.Dispute]; d != nil {
+			d.Stage, d.StageName, d.StageStartedAt = p.Stage, c.stageName(p.Stage), at
+			d.Escalations = append(d.Escalations, Escalation{Stage: p.Stage, StageName: d.StageName, At: at})
+		}
+	case governance.DisputeResolved:
+		if d := c.Disputes[p.Dispute]; d != nil {
+			d.Status, d.Outcome, d.ClosedAt = governance.DisputeStatusResolved, p.Outcome, at
+		}
+	case governance.DisputeWithdrawn:
+		if d := c.Disputes[p.Dispute]; d != nil {
+			d.Status, d.Outcome, d.ClosedAt = governance.DisputeStatusWithdrawn, p.Reason, at
 		}
 	}
 }
@@ -89,8 +345,6 @@ func (m *Models) Apply(e events.Envelope) {
 // proposalOf is the proposal an event belongs to, if any.
 func proposalOf(p governance.Payload) string {
 	switch v := p.(type) {
-	case governance.DecisionProposed:
-		return v.Proposal
 	case governance.InterestDeclared:
 		return v.Proposal
 	case governance.VoteCast:
@@ -112,55 +366,110 @@ func proposalOf(p governance.Payload) string {
 	case governance.RoleAssigned:
 		return v.Proposal
 	}
+	return "" // decision.proposed starts the trail itself
+}
+
+// effect notes what a carried (or, for an admission, rejected) decision did.
+func (c *consortium) effect(proposal, what string) {
+	if d := c.Decisions[proposal]; d != nil {
+		d.Effects = append(d.Effects, what)
+	}
+}
+
+func (c *consortium) title(proposal string) string {
+	if d := c.Decisions[proposal]; d != nil {
+		return d.Title
+	}
 	return ""
 }
 
-// Member is one row of a membership list.
-type Member struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Sector      string    `json:"sector"`
-	Tier        string    `json:"tier"`
-	Roles       []string  `json:"roles,omitempty"`
-	Status      string    `json:"status"`
-	AdmittedAt  time.Time `json:"admitted_at"`
-	EffectiveAt time.Time `json:"leaves_at,omitzero"`
+func (c *consortium) stageName(stage int) string {
+	if stage < len(c.Terms.DisputeLadder) {
+		return c.Terms.DisputeLadder[stage].Name
+	}
+	return ""
 }
 
-// Membership lists the partners whose membership was in force at t (time.Now() for
-// today), from each partner's admission and leaving dates, not by replaying events.
-func (m *Models) Membership(consortium string, t time.Time) ([]Member, bool) {
-	c, ok := m.Consortia[consortium]
-	if !ok || c.State == nil {
-		return nil, false
-	}
-	var rows []Member
-	for _, p := range c.State.Partners {
-		if !memberAt(p, t) {
-			continue
+// pendingAdmission is the partner's application still waiting for a decision.
+func (c *consortium) pendingAdmission(partner string) *Admission {
+	for i := len(c.Admissions) - 1; i >= 0; i-- {
+		if a := c.Admissions[i]; a.Partner == partner {
+			if a.Status == AdmissionPending {
+				return a
+			}
+			return nil
 		}
-		rows = append(rows, Member{ID: p.ID, Name: p.Name, Sector: p.Sector, Tier: p.Tier, Roles: p.Roles,
-			Status: p.StatusAt(t), AdmittedAt: p.AdmittedAt, EffectiveAt: p.EffectiveAt})
 	}
-	slices.SortFunc(rows, func(a, b Member) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		return 1
-	})
-	return rows, true
+	return nil
 }
 
-// memberAt: admitted on or before t, and not yet gone at t.
-func memberAt(p *governance.Partner, t time.Time) bool {
-	if p.AdmittedAt.IsZero() || p.AdmittedAt.After(t) {
-		return false
+func (c *consortium) decideAdmission(partner, proposal, status string, at time.Time) {
+	if a := c.pendingAdmission(partner); a != nil {
+		a.Proposal, a.Status, a.DecidedAt = proposal, status, at
 	}
-	switch p.Status {
-	case governance.StatusExpelled:
-		return t.Before(p.LeftAt)
-	case governance.StatusNoticeServed:
-		return t.Before(p.EffectiveAt)
+}
+
+// singleRoles are held by one partner at a time: giving one to a partner takes it from
+// the partner that held it.
+var singleRoles = []string{"lead-partner", "chair", "secretary"}
+
+// setRoles makes the partners the terms name hold their roles from at.
+func (c *consortium) setRoles(r governance.Roles, at time.Time) {
+	for _, role := range singleRoles {
+		holder := map[string]string{"lead-partner": r.LeadPartner, "chair": r.Chair, "secretary": r.Secretary}[role]
+		c.assignRole(role, holder, at)
 	}
-	return p.Status == governance.StatusActive
+}
+
+// assignRole gives role to partner from at ("" leaves a single role unheld).
+func (c *consortium) assignRole(role, partnerID string, at time.Time) {
+	if slices.Contains(singleRoles, role) {
+		prev := c.Holders[role]
+		if prev == partnerID {
+			return
+		}
+		if pt := c.Partners[prev]; pt != nil {
+			pt.endRole(role, at)
+		}
+		delete(c.Holders, role)
+		if partnerID == "" {
+			return
+		}
+		c.Holders[role] = partnerID
+	}
+	pt := c.Partners[partnerID]
+	if pt == nil || len(pt.rolesAt(at, role)) > 0 {
+		return
+	}
+	pt.Roles = append(pt.Roles, roleSpan{Role: role, From: at})
+}
+
+// endRole ends the partner's holding of role (every role, if "") at at, unless it
+// ends earlier already.
+func (p *partner) endRole(role string, at time.Time) {
+	for i := range p.Roles {
+		if r := &p.Roles[i]; (role == "" || r.Role == role) && (r.To.IsZero() || r.To.After(at)) {
+			r.To = at
+		}
+	}
+}
+
+// leave ends the partner's membership, and the roles it holds, at at.
+func (p *partner) leave(at time.Time) {
+	if n := len(p.Spans); n > 0 && (p.Spans[n-1].To.IsZero() || p.Spans[n-1].To.After(at)) {
+		p.Spans[n-1].To = at
+	}
+	p.endRole("", at)
+}
+
+// rolesAt are the roles the partner holds at t (only role, if given), sorted.
+func (p *partner) rolesAt(t time.Time, only string) []string {
+	roles := []string{}
+	for _, r := range p.Roles {
+		if (only == "" || r.Role == only) && !t.Before(r.From) && (r.To.IsZero() || t.Before(r.To)) && !slices.Contains(roles, r.Role) {
+			roles = append(roles, r.Role)
+		}
+	}
+	slices.Sort(roles)
+	return roles
 }
