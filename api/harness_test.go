@@ -41,7 +41,7 @@ func start(t *testing.T) *ledgerAPI {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); models.Run(ctx) }()
-	srv := api.New(api.Config{Ledger: ledger.New(log), Log: log, Models: models, Now: func() time.Time { return today }})
+	srv := api.New(api.Config{Ledger: ledger.New(log), Log: log, Models: models, Now: func() time.Time { return today }, WaitLimit: time.Second})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { cancel(); hs.Close(); <-done })
 	client, err := api.NewClient(hs.URL, "colin-mccabe@anchorpoint")

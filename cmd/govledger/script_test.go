@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -15,6 +17,12 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar: each script gets a ledger of its own,
 // started in this process on a temporary folder, and finds it through GOVLEDGER_SERVER
 // as a user's shell would; $EXAMPLES is the repository's examples folder.
+var updateScripts = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar from what the scripts print")
+
+// scriptToday is "now" for the scripts' ledgers: the example partnership's first year
+// has been recorded, and All Together Positive's notice is not yet in force.
+var scriptToday = time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+
 func TestScripts(t *testing.T) {
 	examples, err := filepath.Abs("../../examples")
 	if err != nil {
@@ -25,6 +33,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			p, err := startLedger(context.Background(), serveOptions{
 				dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", syncMode: "interval",
+				now: func() time.Time { return scriptToday },
 			})
 			if err != nil {
 				return err
@@ -35,5 +44,6 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		RequireExplicitExec: true,
+		UpdateScripts:       *updateScripts,
 	})
 }

@@ -28,6 +28,9 @@ type serveOptions struct {
 	syncMode string
 	natsURL  string
 	replicas int
+	// now is the clock (default time.Now); tests fix it so that what is in force
+	// "today" does not change under them.
+	now func() time.Time
 }
 
 func newServe() *cobra.Command {
@@ -148,7 +151,7 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 		}
 	}()
 	p.http = &http.Server{
-		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models}),
+		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models, Now: o.now}),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return runCtx },
 	}
