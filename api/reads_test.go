@@ -26,13 +26,13 @@ func story(t *testing.T) *ledgerAPI {
 			"id": "stockport-council", "name": "Stockport Council", "sector": "local-authority", "tier": "full", "point_of_contact": "sam-whitfield"}}},
 		{synergy + "/proposals", map[string]any{"at": on(10), "proposal": "admit-council", "matter": "admission", "about": "stockport-council", // 3
 			"title": "Admit Stockport Council", "closes_at": on(24)}},
-		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(11), "partner": "anchorpoint", "vote": "for"}},                                                        // 4
-		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(11), "partner": "stockport-mind", "vote": "against", "reason": "wait for the budget"}},                // 5
-		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(12), "partner": "stockport-mind", "vote": "for"}},                                                    // 6
-		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(12), "partner": "all-together-positive", "vote": "for"}},                                             // 7
-		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(13), "partner": "pennine-care", "vote": "for"}},                                                      // 8
-		{synergy + "/proposals/admit-council/close", map[string]any{"at": on(14)}},                                                                                                // 9, 10
-		{synergy + "/notices", map[string]any{"at": on(60), "partner": "all-together-positive", "reason": "merging with Stockport Mind"}},                                         // 11
+		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(11), "partner": "anchorpoint", "vote": "for"}},                                                             // 4
+		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(11), "partner": "stockport-mind", "vote": "against", "reason": "wait for the budget"}},                     // 5
+		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(12), "partner": "stockport-mind", "vote": "for"}},                                                          // 6
+		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(12), "partner": "all-together-positive", "vote": "for"}},                                                   // 7
+		{synergy + "/proposals/admit-council/votes", map[string]any{"at": on(13), "partner": "pennine-care", "vote": "for"}},                                                            // 8
+		{synergy + "/proposals/admit-council/close", map[string]any{"at": on(14)}},                                                                                                      // 9, 10
+		{synergy + "/notices", map[string]any{"at": on(60), "partner": "all-together-positive", "reason": "merging with Stockport Mind"}},                                               // 11
 		{synergy + "/disputes", map[string]any{"at": on(61), "dispute": "late-invoices", "raised_by": "stockport-mind", "parties": []string{"anchorpoint"}, "matter": "Late invoices"}}, // 12
 	} {
 		l.do(t, s.path, s.body)
