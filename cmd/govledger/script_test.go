@@ -31,19 +31,25 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			p, err := startLedger(context.Background(), serveOptions{
-				dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", syncMode: "interval",
-				now: func() time.Time { return scriptToday },
-			})
-			if err != nil {
-				return err
-			}
-			env.Defer(p.stop)
-			env.Setenv("GOVLEDGER_SERVER", p.httpURL)
 			env.Setenv("EXAMPLES", examples)
-			return nil
+			return scriptLedger(env)
 		},
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
 	})
+}
+
+// scriptLedger starts a ledger of the script's own, in this process, on a folder of its
+// work directory, and points GOVLEDGER_SERVER at it.
+func scriptLedger(env *testscript.Env) error {
+	p, err := startLedger(context.Background(), serveOptions{
+		dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", syncMode: "interval",
+		now: func() time.Time { return scriptToday },
+	})
+	if err != nil {
+		return err
+	}
+	env.Defer(p.stop)
+	env.Setenv("GOVLEDGER_SERVER", p.httpURL)
+	return nil
 }
