@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -140,7 +141,7 @@ func seal(consortium, prev string, drafts []Draft) []Envelope {
 			occurred = now
 		}
 		envs[i] = Envelope{
-			ID: ulid.Make().String(), Type: d.Type, Consortium: consortium,
+			ID: nextID(now), Type: d.Type, Consortium: consortium,
 			OccurredAt: occurred.UTC(), RecordedAt: now, Actor: d.Actor, CommandID: d.CommandID,
 			Schema: SchemaVersion, Prev: prev, Payload: d.Payload,
 		}
@@ -148,6 +149,33 @@ func seal(consortium, prev string, drafts []Draft) []Envelope {
 		prev = envs[i].Hash
 	}
 	return envs
+}
+
+// ids makes the ids of sealed events, each greater than every one made before it in
+// this process. A consortium's ids must increase, and the audit checks that they do;
+// ulid.Make does not promise it across goroutines: it reads the clock before taking its
+// lock, so calls from two goroutines in neighbouring milliseconds interleave, and each
+// change of millisecond restarts the entropy at random, below the last id made.
+var ids struct {
+	sync.Mutex
+	ms      uint64
+	entropy *ulid.MonotonicEntropy
+}
+
+func nextID(now time.Time) string {
+	ids.Lock()
+	defer ids.Unlock()
+	if ids.entropy == nil {
+		ids.entropy = ulid.Monotonic(rand.Reader, 0)
+	}
+	ids.ms = max(ids.ms, ulid.Timestamp(now))
+	for {
+		id, err := ulid.New(ids.ms, ids.entropy)
+		if err == nil {
+			return id.String()
+		}
+		ids.ms++ // this millisecond's ids are used up (ulid.ErrMonotonicOverflow)
+	}
 }
 
 // prevHash is the hash of the consortium's event at sequence expected, from the cache
