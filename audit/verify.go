@@ -1,13 +1,14 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Log is what Verify reads: the event log, oldest first, and one event by sequence.
@@ -24,10 +25,11 @@ type Options struct {
 	// Consortium limits the chain checks and Check to one consortium. The tree is still
 	// built over every event, because checkpoints cover the whole log.
 	Consortium string
-	// Against is a checkpoint saved earlier (read with OpenCheckpoint): the log must
-	// extend it, proven by a consistency proof, so a log rewritten, truncated or
-	// re-created from scratch is caught even when its own chains are consistent.
-	Against *Checkpoint
+	// Against are checkpoints saved earlier (read with OpenCheckpoint): the log must
+	// extend every one, so a log rewritten, truncated or re-created from scratch is
+	// caught even when its own chains are consistent. The more a partner keeps, the
+	// more precisely a fault names the events that changed (Fault.Within).
+	Against []Checkpoint
 	// Check re-decides each checked event, in order, against the history before it; an
 	// error becomes the Fault. This is where the governance rules plug in: audit does
 	// not know them.
@@ -64,7 +66,7 @@ type Report struct {
 // from 1 without a gap; that every consortium's events form a hash chain (the first has
 // an empty prev, each next one the hash of the one before), with ids strictly increasing
 // and recording times never going back; every Options.Check; and, with Options.Against,
-// that the log extends that checkpoint. It stops at the first fault and returns it as a
+// that the log extends those checkpoints. It stops at the first fault and returns it as a
 // *Fault (errors.Is ErrFault) with the report of what was checked until then; any other
 // error means the log could not be read.
 func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
@@ -183,26 +185,41 @@ func (v *verification) undecodable(ctx context.Context, log Log, replayErr error
 	return nil
 }
 
-// against proves that the log extends the checkpoint in Options.Against.
+// against checks that the log extends every checkpoint in Options.Against: that its
+// first Size events hash to the checkpoint's root, which is what a consistency proof
+// proves to someone who does not hold the whole log. They are checked smallest first, so
+// that a fault names the last checkpoint the log still extends and the first it does
+// not: the events that changed are between the two.
 func (v *verification) against() *Fault {
-	c := v.opts.Against
-	if c == nil {
-		return nil
-	}
+	saved := slices.SortedStableFunc(slices.Values(v.opts.Against), func(a, b Checkpoint) int { return cmp.Compare(a.Size, b.Size) })
 	size := v.tree.Size()
-	if size < c.Size {
-		return &Fault{What: fmt.Sprintf("checkpoint %s covers %d events, the log has %d: events were left out or the log was truncated", c.Origin, c.Size, size)}
-	}
-	root, err := v.tree.Root()
-	if err != nil {
-		return &Fault{What: "no root", Err: err}
-	}
-	proof, err := v.tree.ProveConsistency(c.Size, size)
-	if err == nil {
-		err = tlog.CheckTree(proof, size, root, c.Size, c.Root)
-	}
-	if err != nil {
-		return &Fault{What: fmt.Sprintf("the log does not extend checkpoint %s of %d events: some of its first %d events were altered, left out or reordered since (the log was rewritten or re-created)", c.Origin, c.Size, c.Size), Err: err}
+	var extended *Checkpoint
+	for _, c := range saved {
+		f := &Fault{Extended: extended, Broken: &c}
+		if c.Size > size {
+			f.What = fmt.Sprintf("checkpoint %s covers %d events, the log has %d: events were left out or the log was truncated", c.Origin, c.Size, size)
+			return f
+		}
+		root, err := v.tree.RootAt(c.Size)
+		if err != nil {
+			return &Fault{What: "no root", Err: err}
+		}
+		if root == c.Root {
+			extended = &c
+			continue
+		}
+		if i := slices.IndexFunc(saved, func(s Checkpoint) bool { return s.Size == c.Size && s.Root == root }); i >= 0 {
+			f.Extended = &saved[i]
+			f.What = fmt.Sprintf("two checkpoints of %d events signed by %s have different roots: the ledger showed different histories to different partners (the log extends the one with root %s)",
+				c.Size, c.Origin, root)
+			return f
+		}
+		f.What = fmt.Sprintf("the log does not extend checkpoint %s of %d events", c.Origin, c.Size)
+		if extended != nil {
+			f.What += fmt.Sprintf(", though it extends the one of %d", extended.Size)
+		}
+		f.What += ": some of these events were altered, left out or reordered since (the log was rewritten or re-created)"
+		return f
 	}
 	return nil
 }
