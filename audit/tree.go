@@ -19,17 +19,23 @@ type Tree struct {
 	hashes []tlog.Hash
 }
 
-// Add appends the next event's stored bytes as a leaf and returns its leaf index.
-func (t *Tree) Add(raw []byte) (int64, error) {
+// Add appends the next event's stored bytes as a leaf and returns its leaf index. It
+// stores what tlog.StoredHashes would, the leaf's hash and the root of every subtree
+// the leaf completes, without the allocations: the audit adds every event of the log.
+func (t *Tree) Add(raw []byte) int64 {
+	h := tlog.RecordHash(raw)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	hs, err := tlog.StoredHashes(t.size, raw, storedHashes{t})
-	if err != nil {
-		return 0, fmt.Errorf("add leaf %d: %w", t.size, err)
+	leaf := t.size
+	t.hashes = append(t.hashes, h)
+	// Each trailing 1 bit of the leaf index completes a subtree of 2^(level+1) leaves,
+	// whose left half is the subtree stored at that level just before.
+	for level := 0; leaf>>level&1 == 1; level++ {
+		h = tlog.NodeHash(t.hashes[tlog.StoredHashIndex(level, leaf>>level-1)], h)
+		t.hashes = append(t.hashes, h)
 	}
-	t.hashes = append(t.hashes, hs...)
 	t.size++
-	return t.size - 1, nil
+	return leaf
 }
 
 // Size is the number of leaves.

@@ -77,16 +77,18 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []byte, 4096)}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan [][]byte, 16), batch: make([][]byte, 0, leafBatch)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
-	// more is the audit's largest cost, and the replay waits on the network anyway.
-	hashed := make(chan error, 1)
-	go func() { hashed <- v.hash() }()
+	// more is the audit's largest cost, and the replay waits on the network anyway. The
+	// events go over in batches: handing them over one by one cost more than hashing.
+	hashed := make(chan struct{})
+	go func() { v.hash(); close(hashed) }()
 	err = log.Replay(ctx, 1, v.event)
-	close(v.leaves)
-	if herr := <-hashed; herr != nil && err == nil {
-		err = herr
+	if len(v.batch) > 0 {
+		v.leaves <- v.batch
 	}
+	close(v.leaves)
+	<-hashed
 	var fault *Fault
 	switch {
 	case errors.As(err, &fault):
@@ -124,8 +126,9 @@ type verification struct {
 	last    uint64
 	chains  chains
 	tree    *Tree
-	leaves  chan []byte // the stored bytes of the events replayed, for hash
-	seq     uint64      // the last event's sequence
+	leaves  chan [][]byte // the stored bytes of the events replayed, in batches, for hash
+	batch   [][]byte      // the batch being filled
+	seq     uint64        // the last event's sequence
 	events  int64
 	checked int64
 }
@@ -137,7 +140,11 @@ func (v *verification) event(e events.Envelope) error {
 	}
 	v.seq = e.Seq
 	v.events++
-	v.leaves <- e.Raw
+	v.batch = append(v.batch, e.Raw)
+	if len(v.batch) == cap(v.batch) {
+		v.leaves <- v.batch
+		v.batch = make([][]byte, 0, leafBatch)
+	}
 	if v.opts.Consortium == "" || e.Consortium == v.opts.Consortium {
 		v.checked++
 		if f := v.chains.follow(e); f != nil {
@@ -157,16 +164,16 @@ func (v *verification) event(e events.Envelope) error {
 	return nil
 }
 
-// hash adds every replayed event to the tree, in order. After a failed Add it only
-// drains the channel, so the replay never blocks on it.
-func (v *verification) hash() error {
-	var err error
-	for raw := range v.leaves {
-		if err == nil {
-			_, err = v.tree.Add(raw)
+// leafBatch is how many events go to hash at a time.
+const leafBatch = 512
+
+// hash adds every replayed event to the tree, in order.
+func (v *verification) hash() {
+	for batch := range v.leaves {
+		for _, raw := range batch {
+			v.tree.Add(raw)
 		}
 	}
-	return err
 }
 
 // undecodable turns the replay's decode error into a fault. The event that did not
