@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/govledger/govledger/audit"
@@ -101,6 +102,14 @@ func TestCheckpointAndKey(t *testing.T) {
 	}
 	if _, err := audit.LoadOrCreateKey(path, "govledger.example/other"); err == nil {
 		t.Error("a key of another origin was accepted")
+	}
+	// No origin given: the existing key's, or the default for a new key.
+	if got, err := audit.LoadOrCreateKey(path, ""); err != nil || got.VerifierKey != k.VerifierKey {
+		t.Errorf("reloaded key without an origin: %q, %v; want %q", got.VerifierKey, err, k.VerifierKey)
+	}
+	fresh, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), audit.KeyFile), "")
+	if err != nil || fresh.Signer.Name() != audit.DefaultOrigin() || !strings.HasPrefix(fresh.Signer.Name(), "govledger") {
+		t.Errorf("new key without an origin is named %q (%v), want %q", fresh.Signer.Name(), err, audit.DefaultOrigin())
 	}
 
 	var tree audit.Tree

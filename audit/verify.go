@@ -93,7 +93,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	switch {
 	case errors.As(err, &fault):
 	case errors.Is(err, events.ErrInvalid):
-		fault = v.undecodable(ctx, log, err)
+		fault = undecodable(ctx, log, v.seq+1, err)
 		if fault == nil {
 			return v.report(), fmt.Errorf("verify: %w", err)
 		}
@@ -136,7 +136,7 @@ type verification struct {
 // event checks one replayed event; a *Fault stops the replay.
 func (v *verification) event(e events.Envelope) error {
 	if e.Seq != v.seq+1 {
-		return &Fault{Seq: v.seq + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", v.seq, e.Seq)}
+		return missing(v.seq, e.Seq)
 	}
 	v.seq = e.Seq
 	v.events++
@@ -176,12 +176,11 @@ func (v *verification) hash() {
 	}
 }
 
-// undecodable turns the replay's decode error into a fault. The event that did not
-// decode is the first after the last one replayed; reading it once more tells whether
+// undecodable turns a replay's decode error into a fault. The event that did not
+// decode is the first after the last one read, next; reading it once more tells whether
 // it is there and broken, or missing (then the gap is the first fault). nil means the
 // error was not about that event after all.
-func (v *verification) undecodable(ctx context.Context, log Log, replayErr error) *Fault {
-	next := v.seq + 1
+func undecodable(ctx context.Context, log Log, next uint64, replayErr error) *Fault {
 	_, err := log.Get(ctx, next)
 	switch {
 	case errors.Is(err, events.ErrNotFound):
@@ -190,6 +189,11 @@ func (v *verification) undecodable(ctx context.Context, log Log, replayErr error
 		return &Fault{Seq: next, What: "the stored bytes are not an event", Err: err}
 	}
 	return nil
+}
+
+// missing is the fault of a log that goes from sequence last to got.
+func missing(last, got uint64) *Fault {
+	return &Fault{Seq: last + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", last, got)}
 }
 
 // against checks that the log extends every checkpoint in Options.Against: that its

@@ -128,6 +128,11 @@ func TestTamperOnDisk(t *testing.T) {
 			t.Errorf("fault at sequence %d, want %d (the altered event): %v", f.Seq, target.Seq, f)
 		}
 	}
+	// The ledger's own witness stops there too, rather than sign over the gap.
+	err = audit.NewWitness(l.log, k).Run(ctx(t))
+	if f := mustFault(t, err); f.Seq != target.Seq {
+		t.Errorf("the witness stopped with %v, want sequence %d named", f, target.Seq)
+	}
 }
 
 // recreate stops the server, removes its JetStream folder, and starts on it afresh:
