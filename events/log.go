@@ -48,6 +48,28 @@ type Options struct {
 
 // Open makes sure the stream exists and returns the log on it.
 func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
+	return open(ctx, nc, opts, func(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
+		return EnsureStream(ctx, js, opts.Replicas)
+	})
+}
+
+// OpenExisting returns the log on the stream that is already there, creating nothing
+// and changing nothing: how an auditor reads a ledger that someone else runs. No
+// stream is ErrNotFound.
+func OpenExisting(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
+	return open(ctx, nc, opts, func(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
+		s, err := js.Stream(ctx, StreamName)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %s: no govledger record there: %w", StreamName, ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stream %s: %w", StreamName, err)
+		}
+		return s, nil
+	})
+}
+
+func open(ctx context.Context, nc *nats.Conn, opts Options, stream func(context.Context, jetstream.JetStream) (jetstream.Stream, error)) (*Log, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, err
@@ -57,7 +79,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Timeout)
 	defer cancel()
-	s, err := EnsureStream(ctx, js, opts.Replicas)
+	s, err := stream(ctx, js)
 	if err != nil {
 		return nil, err
 	}
