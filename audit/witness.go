@@ -53,7 +53,7 @@ func (w *Witness) Run(ctx context.Context) error {
 		}
 	}
 	stopped := err
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !errors.Is(err, ErrFault) {
 		stopped, err = fmt.Errorf("the ledger's checkpoint tree is not running: %w", ctx.Err()), nil
 	}
 	w.mu.Lock()
