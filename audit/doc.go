@@ -16,11 +16,17 @@
 //
 // Leaf i (from 0) is the event at the i-th position of the stream in sequence order;
 // the stream starts at sequence 1 and refuses deletes, so leaf i is sequence i+1, and
-// Verify reports a gap as a fault. A leaf's hash is RFC 6962's hash of the event's
-// stored bytes (Envelope.Raw, the canonical bytes described in package events):
+// Verify reports a gap as a fault. A leaf is the event's hash, the SHA-256 of its stored
+// bytes (Envelope.Raw, the canonical bytes described in package events) by which its
+// consortium's chain links it, hashed as RFC 6962 hashes a leaf:
 //
-//	leaf hash = SHA-256(0x00 || stored bytes)          (tlog.RecordHash)
-//	node hash = SHA-256(0x01 || left || right)         (tlog.NodeHash)
+//	event hash = SHA-256(stored bytes)                 (events.Hash, as 32 bytes)
+//	leaf hash  = SHA-256(0x00 || event hash)           (tlog.RecordHash)
+//	node hash  = SHA-256(0x01 || left || right)        (tlog.NodeHash)
+//
+// One hash names an event in its chain and in the tree, and the tree costs one
+// SHA-256 block per event rather than a second pass over its bytes: verifying the log
+// is bound by hashing.
 //
 // # Checkpoints
 //

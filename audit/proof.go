@@ -75,7 +75,7 @@ func (t *Tree) proveEvent(e events.Envelope, size int64) (ProvenEvent, error) {
 	if err != nil {
 		return ProvenEvent{}, fmt.Errorf("event at sequence %d: %w", e.Seq, err)
 	}
-	if h != tlog.RecordHash(e.Raw) {
+	if h != leafOf(e.Raw) {
 		return ProvenEvent{}, fmt.Errorf("event at sequence %d is not leaf %d of the tree", e.Seq, leaf)
 	}
 	proof, err := t.proveInclusion(leaf, size)
@@ -123,7 +123,7 @@ func checkInclusion(c Checkpoint, seq uint64, leaf int64, raw []byte, proof tlog
 	if err != nil {
 		return events.Envelope{}, err
 	}
-	if err := tlog.CheckRecord(proof, c.Size, c.Root, leaf, tlog.RecordHash(raw)); err != nil {
+	if err := tlog.CheckRecord(proof, c.Size, c.Root, leaf, leafOf(raw)); err != nil {
 		return events.Envelope{}, fmt.Errorf("sequence %d is not in the log the checkpoint covers: %w", seq, err)
 	}
 	return e, nil

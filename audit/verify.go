@@ -9,6 +9,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Log is what Verify reads: the event log, oldest first, and one event by sequence.
@@ -77,7 +78,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan [][]byte, 16), batch: make([][]byte, 0, leafBatch)}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
 	// more is the audit's largest cost, and the replay waits on the network anyway. The
 	// events go over in batches: handing them over one by one cost more than hashing.
@@ -126,9 +127,9 @@ type verification struct {
 	last    uint64
 	chains  chains
 	tree    *Tree
-	leaves  chan [][]byte // the stored bytes of the events replayed, in batches, for hash
-	batch   [][]byte      // the batch being filled
-	seq     uint64        // the last event's sequence
+	leaves  chan []tlog.Hash // the hashes of the events replayed, in batches, for hash
+	batch   []tlog.Hash      // the batch being filled
+	seq     uint64           // the last event's sequence
 	events  int64
 	checked int64
 }
@@ -140,10 +141,14 @@ func (v *verification) event(e events.Envelope) error {
 	}
 	v.seq = e.Seq
 	v.events++
-	v.batch = append(v.batch, e.Raw)
+	h, err := eventHash(e)
+	if err != nil {
+		return faultAt(e, "%v", err)
+	}
+	v.batch = append(v.batch, h)
 	if len(v.batch) == cap(v.batch) {
 		v.leaves <- v.batch
-		v.batch = make([][]byte, 0, leafBatch)
+		v.batch = make([]tlog.Hash, 0, leafBatch)
 	}
 	if v.opts.Consortium == "" || e.Consortium == v.opts.Consortium {
 		v.checked++
@@ -170,8 +175,8 @@ const leafBatch = 512
 // hash adds every replayed event to the tree, in order.
 func (v *verification) hash() {
 	for batch := range v.leaves {
-		for _, raw := range batch {
-			v.tree.Add(raw)
+		for _, h := range batch {
+			v.tree.Add(h)
 		}
 	}
 }

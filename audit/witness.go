@@ -32,8 +32,7 @@ func NewWitness(log *events.Log, key Key) *Witness {
 	return w
 }
 
-// Run follows the whole log from sequence 1, adding each event's stored bytes to the
-// tree, until ctx ends; then it returns nil. A gap in the sequences or an event that
+// Run follows the whole log from sequence 1, adding each event to the tree, until ctx ends; then it returns nil. A gap in the sequences or an event that
 // does not decode stops it with a *Fault: the ledger signs nothing over a record it
 // cannot account for. Run once.
 func (w *Witness) Run(ctx context.Context) error {
@@ -41,7 +40,11 @@ func (w *Witness) Run(ctx context.Context) error {
 		if size := uint64(w.tree.Size()); e.Seq != size+1 {
 			return missing(size, e.Seq)
 		}
-		w.tree.Add(e.Raw)
+		h, err := eventHash(e)
+		if err != nil {
+			return faultAt(e, "%v", err)
+		}
+		w.tree.Add(h)
 		w.mu.Lock()
 		w.grown.Broadcast()
 		w.mu.Unlock()
