@@ -124,22 +124,15 @@ func (c *cli) verifyLog(cmd *cobra.Command, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	var log *events.Log
+	open, where := openNATS, o.natsURL
 	if o.dataDir != "" {
-		l, closeLog, err := openDataFolder(cmd.Context(), o.dataDir)
-		if err != nil {
-			return err
-		}
-		defer closeLog()
-		log = l
-	} else {
-		l, closeLog, err := openNATS(cmd.Context(), o.natsURL)
-		if err != nil {
-			return err
-		}
-		defer closeLog()
-		log = l
+		open, where = openDataFolder, o.dataDir
 	}
+	log, closeLog, err := open(cmd.Context(), where)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
 	opts := audit.Options{Consortium: c.consortium, Against: saved}
 	if o.progress > 0 {
 		opts.ProgressEvery = o.progress
