@@ -34,17 +34,13 @@ func (c Checkpoint) body() string {
 // is the origin, so a partner holding the verifier key knows which ledger spoke.
 func (t *Tree) Checkpoint(signer note.Signer) (Checkpoint, []byte, error) {
 	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.checkpoint(signer)
-}
-
-// checkpoint signs the tree at its current size; the caller holds t.mu.
-func (t *Tree) checkpoint(signer note.Signer) (Checkpoint, []byte, error) {
+	c := Checkpoint{Origin: signer.Name(), Size: t.size}
 	root, err := t.rootAt(t.size)
+	t.mu.RUnlock()
 	if err != nil {
 		return Checkpoint{}, nil, err
 	}
-	c := Checkpoint{Origin: signer.Name(), Size: t.size, Root: root}
+	c.Root = root
 	text, err := SignCheckpoint(c, signer)
 	return c, text, err
 }
@@ -107,15 +103,33 @@ type Key struct {
 	VerifierKey string
 }
 
+// KeyFile is the name of the ledger's checkpoint key file in its data folder.
+const KeyFile = "govledger-checkpoint.key"
+
+// DefaultOrigin is the name a ledger gets when it is given none: govledger/<host name>.
+// It is fixed when the ledger's key is created, so moving the data folder to another
+// machine keeps it.
+func DefaultOrigin() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" || strings.ContainsAny(host, "+ \t\n") {
+		return "govledger"
+	}
+	return "govledger/" + host
+}
+
 // LoadOrCreateKey reads the ledger's checkpoint key from path, or creates it there
 // (mode 0600, refusing to overwrite a file that appeared meanwhile) when there is none.
 // The file holds two lines: the note signer key (PRIVATE+KEY+<origin>+…) and its
 // verifier key, which is public and may be handed to every partner. origin names the
 // ledger, such as govledger.example/synergy-alliance; an existing key of another name is
-// refused, because every checkpoint issued so far carries the old one.
+// refused, because every checkpoint issued so far carries the old one. An empty origin
+// takes the existing key's name, or DefaultOrigin for a new key.
 func LoadOrCreateKey(path, origin string) (Key, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
+		if origin == "" {
+			origin = DefaultOrigin()
+		}
 		return createKey(path, origin)
 	}
 	if err != nil {
@@ -129,7 +143,7 @@ func LoadOrCreateKey(path, origin string) (Key, error) {
 	if err != nil {
 		return Key{}, fmt.Errorf("checkpoint key %s: %w", path, err)
 	}
-	if k.Signer.Name() != origin {
+	if origin != "" && k.Signer.Name() != origin {
 		return Key{}, fmt.Errorf("checkpoint key %s is the key of %q, not of %q", path, k.Signer.Name(), origin)
 	}
 	return k, nil

@@ -1,9 +1,11 @@
 // Package audit is the auditor's side of govledger: it lets a partner, a commissioner
 // or a funder trust the record without trusting whoever runs the server. It verifies
 // the whole log (Verify), keeps an RFC 6962 Merkle tree over it (Tree), issues signed
-// checkpoints of that tree, proves that today's log extends a checkpoint saved earlier,
+// checkpoints of that tree, proves that today's log extends checkpoints saved earlier,
 // proves that given events are in the log (Prove, VerifyProof), and exports one
-// consortium's history in a file that verifies offline (Export, VerifyExport).
+// consortium's history in a file that verifies offline (Export, VerifyExport). The
+// running ledger keeps the tree of its live log in a Witness, which signs checkpoints,
+// proofs and exports on request.
 //
 // It reads the log through package events and must never import the governance rules
 // or the read models (packages governance and projections): what the record says is
@@ -14,11 +16,17 @@
 //
 // Leaf i (from 0) is the event at the i-th position of the stream in sequence order;
 // the stream starts at sequence 1 and refuses deletes, so leaf i is sequence i+1, and
-// Verify reports a gap as a fault. A leaf's hash is RFC 6962's hash of the event's
-// stored bytes (Envelope.Raw, the canonical bytes described in package events):
+// Verify reports a gap as a fault. A leaf is the event's hash, the SHA-256 of its stored
+// bytes (Envelope.Raw, the canonical bytes described in package events) by which its
+// consortium's chain links it, hashed as RFC 6962 hashes a leaf:
 //
-//	leaf hash = SHA-256(0x00 || stored bytes)          (tlog.RecordHash)
-//	node hash = SHA-256(0x01 || left || right)         (tlog.NodeHash)
+//	event hash = SHA-256(stored bytes)                 (events.Hash, as 32 bytes)
+//	leaf hash  = SHA-256(0x00 || event hash)           (tlog.RecordHash)
+//	node hash  = SHA-256(0x01 || left || right)        (tlog.NodeHash)
+//
+// One hash names an event in its chain and in the tree, and the tree costs one
+// SHA-256 block per event rather than a second pass over its bytes: verifying the log
+// is bound by hashing.
 //
 // # Checkpoints
 //
@@ -33,8 +41,14 @@
 //
 // The origin is the ledger's name, such as govledger.example/synergy-alliance, and is
 // also the name of the key: a checkpoint whose origin is not its key's name is refused.
-// The key lives in a file of the data folder (LoadOrCreateKey); its verifier key is
-// public and is what partners check checkpoints, proofs and exports with.
+// The key lives in a file, KeyFile in the data folder unless the ledger is told
+// otherwise (LoadOrCreateKey); the origin is fixed when the key is created
+// (DefaultOrigin unless given). Its verifier key is public and is what partners check
+// checkpoints, proofs and exports with.
+//
+// A partner keeps the checkpoints it is given. Verify with Options.Against proves that
+// the log extends each of them; when it does not, the last one it still extends and the
+// first it does not bound the sequences that changed (Fault.Within).
 //
 // # Inclusion proofs
 //

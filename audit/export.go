@@ -39,16 +39,30 @@ type exportLine struct {
 // tree at its current size signed with signer (see the package doc for the format).
 // The tree must already hold every event of the consortium.
 func Export(ctx context.Context, w io.Writer, log History, t *Tree, signer note.Signer, consortium string) error {
+	evs, err := readHistory(ctx, log, consortium)
+	if err != nil {
+		return err
+	}
+	return writeExport(w, t, signer, consortium, evs)
+}
+
+// readHistory reads the consortium's events for an export; there must be some.
+func readHistory(ctx context.Context, log History, consortium string) ([]events.Envelope, error) {
 	evs, err := log.Read(ctx, consortium, 0)
 	if err != nil {
-		return fmt.Errorf("export %s: %w", consortium, err)
+		return nil, fmt.Errorf("export %s: %w", consortium, err)
 	}
 	if len(evs) == 0 {
-		return fmt.Errorf("export %s: %w", consortium, events.ErrNotFound)
+		return nil, fmt.Errorf("export %s: %w", consortium, events.ErrNotFound)
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	_, text, err := t.checkpoint(signer)
+	return evs, nil
+}
+
+// writeExport writes evs, the consortium's history, with their proofs under one
+// checkpoint. The tree is not held still while the export is written, since it may go
+// to a slow reader: it only grows, so proofs for the checkpoint's size stay true.
+func writeExport(w io.Writer, t *Tree, signer note.Signer, consortium string, evs []events.Envelope) error {
+	c, text, err := t.Checkpoint(signer)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", consortium, err)
 	}
@@ -62,7 +76,7 @@ func Export(ctx context.Context, w io.Writer, log History, t *Tree, signer note.
 	bw.WriteByte('\n')
 	var line []byte
 	for _, e := range evs {
-		pe, err := t.proveEvent(e)
+		pe, err := t.proveEvent(e, c.Size)
 		if err != nil {
 			return fmt.Errorf("export %s: %w", consortium, err)
 		}

@@ -23,6 +23,11 @@ type Fault struct {
 	Consortium string
 	EventID    string
 	What       string
+	// Broken is the smallest checkpoint saved earlier (Options.Against) that the log does
+	// not extend, and Extended the largest that it still does (nil when none): whatever
+	// changed lies within sequences Extended.Size+1 to Broken.Size. A partner who keeps
+	// more checkpoints narrows that range.
+	Extended, Broken *Checkpoint
 	// Err is the underlying error, when there is one: a decode error, a rule broken
 	// (from Options.Check), a failed proof.
 	Err error
@@ -37,6 +42,12 @@ func (f *Fault) Error() string {
 			fmt.Fprintf(&b, " (consortium %s, event %s)", f.Consortium, f.EventID)
 		}
 		b.WriteString(": ")
+	} else if first, last, ok := f.Within(); ok {
+		if first == last {
+			fmt.Fprintf(&b, "sequence %d: ", last)
+		} else {
+			fmt.Fprintf(&b, "sequences %d to %d: ", first, last)
+		}
 	}
 	b.WriteString(f.What)
 	if f.Err != nil {
@@ -44,6 +55,19 @@ func (f *Fault) Error() string {
 		b.WriteString(f.Err.Error())
 	}
 	return b.String()
+}
+
+// Within is the range of sequences the fault lies within, when it is not one event's
+// but the checkpoints saved earlier narrow it down.
+func (f *Fault) Within() (first, last uint64, ok bool) {
+	if f.Broken == nil {
+		return 0, 0, false
+	}
+	first = 1
+	if f.Extended != nil {
+		first = uint64(f.Extended.Size) + 1
+	}
+	return first, uint64(f.Broken.Size), first <= uint64(f.Broken.Size)
 }
 
 func (f *Fault) Is(target error) bool { return target == ErrFault }

@@ -42,15 +42,15 @@ func Prove(t *Tree, signer note.Signer, evs []events.Envelope) ([]byte, error) {
 	if len(evs) == 0 {
 		return nil, errors.New("prove: no events")
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	_, text, err := t.checkpoint(signer)
+	// The tree only grows, so proofs for the checkpoint's size hold however much it has
+	// grown by the time they are made.
+	c, text, err := t.Checkpoint(signer)
 	if err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
 	p := Proof{Checkpoint: string(text)}
 	for _, e := range evs {
-		pe, err := t.proveEvent(e)
+		pe, err := t.proveEvent(e, c.Size)
 		if err != nil {
 			return nil, fmt.Errorf("prove: %w", err)
 		}
@@ -66,17 +66,19 @@ func Prove(t *Tree, signer note.Signer, evs []events.Envelope) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// proveEvent proves e under the tree at its current size; the caller holds t.mu.
-func (t *Tree) proveEvent(e events.Envelope) (ProvenEvent, error) {
+// proveEvent proves e under the tree of size leaves.
+func (t *Tree) proveEvent(e events.Envelope, size int64) (ProvenEvent, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	leaf := int64(e.Seq) - 1
 	h, err := t.leafHash(leaf)
 	if err != nil {
 		return ProvenEvent{}, fmt.Errorf("event at sequence %d: %w", e.Seq, err)
 	}
-	if h != tlog.RecordHash(e.Raw) {
+	if h != leafOf(e.Raw) {
 		return ProvenEvent{}, fmt.Errorf("event at sequence %d is not leaf %d of the tree", e.Seq, leaf)
 	}
-	proof, err := t.proveInclusion(leaf, t.size)
+	proof, err := t.proveInclusion(leaf, size)
 	if err != nil {
 		return ProvenEvent{}, err
 	}
@@ -121,7 +123,7 @@ func checkInclusion(c Checkpoint, seq uint64, leaf int64, raw []byte, proof tlog
 	if err != nil {
 		return events.Envelope{}, err
 	}
-	if err := tlog.CheckRecord(proof, c.Size, c.Root, leaf, tlog.RecordHash(raw)); err != nil {
+	if err := tlog.CheckRecord(proof, c.Size, c.Root, leaf, leafOf(raw)); err != nil {
 		return events.Envelope{}, fmt.Errorf("sequence %d is not in the log the checkpoint covers: %w", seq, err)
 	}
 	return e, nil

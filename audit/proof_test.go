@@ -9,17 +9,20 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/govledger/govledger/audit"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// rfc6962Root is the Merkle tree hash of RFC 6962 section 2.1, written out plainly, to
-// check the Tree against the definition rather than against tlog itself.
+// rfc6962Root is the Merkle tree hash of RFC 6962 section 2.1 over events' stored
+// bytes, whose leaf input is each event's SHA-256 (see the package doc), written out
+// plainly, to check the Tree against the definition rather than against tlog itself.
 func rfc6962Root(leaves [][]byte) tlog.Hash {
 	if len(leaves) == 1 {
-		return sha256.Sum256(append([]byte{0}, leaves[0]...))
+		event := sha256.Sum256(leaves[0])
+		return sha256.Sum256(append([]byte{0}, event[:]...))
 	}
 	k := 1
 	for k*2 < len(leaves) {
@@ -35,8 +38,8 @@ func TestTreeProofsForRandomSizes(t *testing.T) {
 	var leaves [][]byte
 	for range 300 {
 		leaf := fmt.Appendf(nil, `{"n":%d}`, rng.Int())
-		if _, err := tree.Add(leaf); err != nil {
-			t.Fatal(err)
+		if got := tree.Add(sha256.Sum256(leaf)); got != int64(len(leaves)) {
+			t.Fatalf("leaf %d added at %d", len(leaves), got)
 		}
 		leaves = append(leaves, leaf)
 	}
@@ -55,11 +58,12 @@ func TestTreeProofsForRandomSizes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := tlog.RecordHash(leaves[leaf])
+		event := sha256.Sum256(leaves[leaf])
+		h := tlog.RecordHash(event[:])
 		if err := tlog.CheckRecord(p, size, root, leaf, h); err != nil {
 			t.Fatalf("leaf %d of %d: %v", leaf, size, err)
 		}
-		wrongLeaf := tlog.RecordHash(append(bytes.Clone(leaves[leaf]), ' '))
+		wrongLeaf := tlog.RecordHash(append(bytes.Clone(event[:]), ' '))
 		// A proof alone does not bind the size when the leaf's path has the same shape in
 		// a bigger tree; the signed checkpoint does. So the wrong size here is one the
 		// leaf is not in, and TestInclusionProofBundle changes the size it signs.
@@ -102,9 +106,17 @@ func TestCheckpointAndKey(t *testing.T) {
 	if _, err := audit.LoadOrCreateKey(path, "govledger.example/other"); err == nil {
 		t.Error("a key of another origin was accepted")
 	}
+	// No origin given: the existing key's, or the default for a new key.
+	if got, err := audit.LoadOrCreateKey(path, ""); err != nil || got.VerifierKey != k.VerifierKey {
+		t.Errorf("reloaded key without an origin: %q, %v; want %q", got.VerifierKey, err, k.VerifierKey)
+	}
+	fresh, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), audit.KeyFile), "")
+	if err != nil || fresh.Signer.Name() != audit.DefaultOrigin() || !strings.HasPrefix(fresh.Signer.Name(), "govledger") {
+		t.Errorf("new key without an origin is named %q (%v), want %q", fresh.Signer.Name(), err, audit.DefaultOrigin())
+	}
 
 	var tree audit.Tree
-	tree.Add([]byte("{}"))
+	tree.Add(sha256.Sum256([]byte("{}")))
 	c, text, err := tree.Checkpoint(k.Signer)
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,18 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 
+	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Tree is the RFC 6962 Merkle tree over the whole stream: leaf i is the event at the
 // i-th position of the stream (sequence i+1 in a log that verifies), hashed as
-// tlog.RecordHash of its stored bytes. It keeps every stored hash (tlog.StoredHashes) in
+// tlog.RecordHash of the event's hash (see the package doc). It keeps every stored hash (tlog.StoredHashes) in
 // memory, about 64 bytes an event, so that proofs for any size up to the current one
 // need no I/O. It is safe for concurrent use: the ledger adds events as they are
 // appended while auditors ask for checkpoints and proofs.
@@ -19,17 +22,24 @@ type Tree struct {
 	hashes []tlog.Hash
 }
 
-// Add appends the next event's stored bytes as a leaf and returns its leaf index.
-func (t *Tree) Add(raw []byte) (int64, error) {
+// Add appends the next event, by its hash (eventHash), as a leaf and returns its leaf
+// index. It stores what tlog.StoredHashes would, the leaf's hash and the root of every
+// subtree the leaf completes, without the allocations: the audit adds every event of
+// the log.
+func (t *Tree) Add(event tlog.Hash) int64 {
+	h := tlog.RecordHash(event[:])
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	hs, err := tlog.StoredHashes(t.size, raw, storedHashes{t})
-	if err != nil {
-		return 0, fmt.Errorf("add leaf %d: %w", t.size, err)
+	leaf := t.size
+	t.hashes = append(t.hashes, h)
+	// Each trailing 1 bit of the leaf index completes a subtree of 2^(level+1) leaves,
+	// whose left half is the subtree stored at that level just before.
+	for level := 0; leaf>>level&1 == 1; level++ {
+		h = tlog.NodeHash(t.hashes[tlog.StoredHashIndex(level, leaf>>level-1)], h)
+		t.hashes = append(t.hashes, h)
 	}
-	t.hashes = append(t.hashes, hs...)
 	t.size++
-	return t.size - 1, nil
+	return leaf
 }
 
 // Size is the number of leaves.
@@ -95,6 +105,22 @@ func (t *Tree) ProveConsistency(old, size int64) (tlog.TreeProof, error) {
 		return nil, fmt.Errorf("prove a tree of %d leaves extends %d: %w", size, old, err)
 	}
 	return p, nil
+}
+
+// eventHash is an event's hash as the tree takes it: the 32 bytes that Envelope.Hash
+// writes in hex.
+func eventHash(e events.Envelope) (tlog.Hash, error) {
+	var h tlog.Hash
+	if n, err := hex.Decode(h[:], []byte(e.Hash)); err != nil || n != len(h) {
+		return tlog.Hash{}, fmt.Errorf("event at sequence %d: hash %q is not SHA-256 in hex", e.Seq, e.Hash)
+	}
+	return h, nil
+}
+
+// leafOf is the leaf hash of an event's stored bytes.
+func leafOf(raw []byte) tlog.Hash {
+	event := sha256.Sum256(raw)
+	return tlog.RecordHash(event[:])
 }
 
 // leafHash is the stored hash of one leaf; the caller holds t.mu.

@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/note"
@@ -24,10 +26,11 @@ type Options struct {
 	// Consortium limits the chain checks and Check to one consortium. The tree is still
 	// built over every event, because checkpoints cover the whole log.
 	Consortium string
-	// Against is a checkpoint saved earlier (read with OpenCheckpoint): the log must
-	// extend it, proven by a consistency proof, so a log rewritten, truncated or
-	// re-created from scratch is caught even when its own chains are consistent.
-	Against *Checkpoint
+	// Against are checkpoints saved earlier (read with OpenCheckpoint): the log must
+	// extend every one, so a log rewritten, truncated or re-created from scratch is
+	// caught even when its own chains are consistent. The more a partner keeps, the
+	// more precisely a fault names the events that changed (Fault.Within).
+	Against []Checkpoint
 	// Check re-decides each checked event, in order, against the history before it; an
 	// error becomes the Fault. This is where the governance rules plug in: audit does
 	// not know them.
@@ -64,7 +67,7 @@ type Report struct {
 // from 1 without a gap; that every consortium's events form a hash chain (the first has
 // an empty prev, each next one the hash of the one before), with ids strictly increasing
 // and recording times never going back; every Options.Check; and, with Options.Against,
-// that the log extends that checkpoint. It stops at the first fault and returns it as a
+// that the log extends those checkpoints. It stops at the first fault and returns it as a
 // *Fault (errors.Is ErrFault) with the report of what was checked until then; any other
 // error means the log could not be read.
 func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
@@ -75,21 +78,23 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []byte, 4096)}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
-	// more is the audit's largest cost, and the replay waits on the network anyway.
-	hashed := make(chan error, 1)
-	go func() { hashed <- v.hash() }()
+	// more is the audit's largest cost, and the replay waits on the network anyway. The
+	// events go over in batches: handing them over one by one cost more than hashing.
+	hashed := make(chan struct{})
+	go func() { v.hash(); close(hashed) }()
 	err = log.Replay(ctx, 1, v.event)
-	close(v.leaves)
-	if herr := <-hashed; herr != nil && err == nil {
-		err = herr
+	if len(v.batch) > 0 {
+		v.leaves <- v.batch
 	}
+	close(v.leaves)
+	<-hashed
 	var fault *Fault
 	switch {
 	case errors.As(err, &fault):
 	case errors.Is(err, events.ErrInvalid):
-		fault = v.undecodable(ctx, log, err)
+		fault = undecodable(ctx, log, v.seq+1, err)
 		if fault == nil {
 			return v.report(), fmt.Errorf("verify: %w", err)
 		}
@@ -122,8 +127,9 @@ type verification struct {
 	last    uint64
 	chains  chains
 	tree    *Tree
-	leaves  chan []byte // the stored bytes of the events replayed, for hash
-	seq     uint64      // the last event's sequence
+	leaves  chan []tlog.Hash // the hashes of the events replayed, in batches, for hash
+	batch   []tlog.Hash      // the batch being filled
+	seq     uint64           // the last event's sequence
 	events  int64
 	checked int64
 }
@@ -131,11 +137,19 @@ type verification struct {
 // event checks one replayed event; a *Fault stops the replay.
 func (v *verification) event(e events.Envelope) error {
 	if e.Seq != v.seq+1 {
-		return &Fault{Seq: v.seq + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", v.seq, e.Seq)}
+		return missing(v.seq, e.Seq)
 	}
 	v.seq = e.Seq
 	v.events++
-	v.leaves <- e.Raw
+	h, err := eventHash(e)
+	if err != nil {
+		return faultAt(e, "%v", err)
+	}
+	v.batch = append(v.batch, h)
+	if len(v.batch) == cap(v.batch) {
+		v.leaves <- v.batch
+		v.batch = make([]tlog.Hash, 0, leafBatch)
+	}
 	if v.opts.Consortium == "" || e.Consortium == v.opts.Consortium {
 		v.checked++
 		if f := v.chains.follow(e); f != nil {
@@ -155,24 +169,23 @@ func (v *verification) event(e events.Envelope) error {
 	return nil
 }
 
-// hash adds every replayed event to the tree, in order. After a failed Add it only
-// drains the channel, so the replay never blocks on it.
-func (v *verification) hash() error {
-	var err error
-	for raw := range v.leaves {
-		if err == nil {
-			_, err = v.tree.Add(raw)
+// leafBatch is how many events go to hash at a time.
+const leafBatch = 512
+
+// hash adds every replayed event to the tree, in order.
+func (v *verification) hash() {
+	for batch := range v.leaves {
+		for _, h := range batch {
+			v.tree.Add(h)
 		}
 	}
-	return err
 }
 
-// undecodable turns the replay's decode error into a fault. The event that did not
-// decode is the first after the last one replayed; reading it once more tells whether
+// undecodable turns a replay's decode error into a fault. The event that did not
+// decode is the first after the last one read, next; reading it once more tells whether
 // it is there and broken, or missing (then the gap is the first fault). nil means the
 // error was not about that event after all.
-func (v *verification) undecodable(ctx context.Context, log Log, replayErr error) *Fault {
-	next := v.seq + 1
+func undecodable(ctx context.Context, log Log, next uint64, replayErr error) *Fault {
 	_, err := log.Get(ctx, next)
 	switch {
 	case errors.Is(err, events.ErrNotFound):
@@ -183,26 +196,46 @@ func (v *verification) undecodable(ctx context.Context, log Log, replayErr error
 	return nil
 }
 
-// against proves that the log extends the checkpoint in Options.Against.
+// missing is the fault of a log that goes from sequence last to got.
+func missing(last, got uint64) *Fault {
+	return &Fault{Seq: last + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", last, got)}
+}
+
+// against checks that the log extends every checkpoint in Options.Against: that its
+// first Size events hash to the checkpoint's root, which is what a consistency proof
+// proves to someone who does not hold the whole log. They are checked smallest first, so
+// that a fault names the last checkpoint the log still extends and the first it does
+// not: the events that changed are between the two.
 func (v *verification) against() *Fault {
-	c := v.opts.Against
-	if c == nil {
-		return nil
-	}
+	saved := slices.SortedStableFunc(slices.Values(v.opts.Against), func(a, b Checkpoint) int { return cmp.Compare(a.Size, b.Size) })
 	size := v.tree.Size()
-	if size < c.Size {
-		return &Fault{What: fmt.Sprintf("checkpoint %s covers %d events, the log has %d: events were left out or the log was truncated", c.Origin, c.Size, size)}
-	}
-	root, err := v.tree.Root()
-	if err != nil {
-		return &Fault{What: "no root", Err: err}
-	}
-	proof, err := v.tree.ProveConsistency(c.Size, size)
-	if err == nil {
-		err = tlog.CheckTree(proof, size, root, c.Size, c.Root)
-	}
-	if err != nil {
-		return &Fault{What: fmt.Sprintf("the log does not extend checkpoint %s of %d events: some of its first %d events were altered, left out or reordered since (the log was rewritten or re-created)", c.Origin, c.Size, c.Size), Err: err}
+	var extended *Checkpoint
+	for _, c := range saved {
+		f := &Fault{Extended: extended, Broken: &c}
+		if c.Size > size {
+			f.What = fmt.Sprintf("checkpoint %s covers %d events, the log has %d: events were left out or the log was truncated", c.Origin, c.Size, size)
+			return f
+		}
+		root, err := v.tree.RootAt(c.Size)
+		if err != nil {
+			return &Fault{What: "no root", Err: err}
+		}
+		if root == c.Root {
+			extended = &c
+			continue
+		}
+		if i := slices.IndexFunc(saved, func(s Checkpoint) bool { return s.Size == c.Size && s.Root == root }); i >= 0 {
+			f.Extended = &saved[i]
+			f.What = fmt.Sprintf("two checkpoints of %d events signed by %s have different roots: the ledger showed different histories to different partners (the log extends the one with root %s)",
+				c.Size, c.Origin, root)
+			return f
+		}
+		f.What = fmt.Sprintf("the log does not extend checkpoint %s of %d events", c.Origin, c.Size)
+		if extended != nil {
+			f.What += fmt.Sprintf(", though it extends the one of %d", extended.Size)
+		}
+		f.What += ": some of these events were altered, left out or reordered since (the log was rewritten or re-created)"
+		return f
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/govledger/govledger/audit"
@@ -40,11 +41,11 @@ func TestVerifyHealthyLog(t *testing.T) {
 	}
 
 	// A checkpoint of the same log, and one of a shorter log, both verify against it.
-	if _, err := audit.Verify(ctx(t), l.log, audit.Options{Against: &c}); err != nil {
+	if _, err := audit.Verify(ctx(t), l.log, audit.Options{Against: []audit.Checkpoint{c}}); err != nil {
 		t.Errorf("verify against its own checkpoint: %v", err)
 	}
 	history(t, l.log, 1)
-	if _, err := audit.Verify(ctx(t), l.log, audit.Options{Against: &c}); err != nil {
+	if _, err := audit.Verify(ctx(t), l.log, audit.Options{Against: []audit.Checkpoint{c}}); err != nil {
 		t.Errorf("verify a grown log against an earlier checkpoint: %v", err)
 	}
 }
@@ -118,7 +119,7 @@ func TestTamperOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, opts := range []audit.Options{{}, {Against: &c}} {
+	for _, opts := range []audit.Options{{}, {Against: []audit.Checkpoint{c}}} {
 		_, err = audit.Verify(ctx(t), l.log, opts)
 		f := mustFault(t, err)
 		// nats-server checks each message's checksum when it recovers the block and
@@ -126,6 +127,11 @@ func TestTamperOnDisk(t *testing.T) {
 		if f.Seq != target.Seq || f.What != "missing: the log goes from sequence 4 to 6" {
 			t.Errorf("fault at sequence %d, want %d (the altered event): %v", f.Seq, target.Seq, f)
 		}
+	}
+	// The ledger's own witness stops there too, rather than sign over the gap.
+	err = audit.NewWitness(l.log, k).Run(ctx(t))
+	if f := mustFault(t, err); f.Seq != target.Seq {
+		t.Errorf("the witness stopped with %v, want sequence %d named", f, target.Seq)
 	}
 }
 
@@ -181,41 +187,81 @@ func forge(t *testing.T, all []events.Envelope, seq uint64, from, to string) []e
 	return out
 }
 
+// kept is what a partner keeps: a checkpoint of the log after every three events, as
+// the ledger signed them, read back with its verifier key.
+func kept(t *testing.T, l ledger, k audit.Key) []audit.Checkpoint {
+	t.Helper()
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []audit.Checkpoint
+	for size := int64(3); size <= r.Tree.Size(); size += 3 {
+		root, err := r.Tree.RootAt(size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := audit.SignCheckpoint(audit.Checkpoint{Origin: k.Signer.Name(), Size: size, Root: root}, k.Signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := audit.OpenCheckpoint(text, k.VerifierKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved = append(saved, c)
+	}
+	return saved
+}
+
+// mustWithin asserts that err is a fault in the log as a whole, between the
+// checkpoints of sizes after and upto.
+func mustWithin(t *testing.T, err error, after, upto int64) *audit.Fault {
+	t.Helper()
+	f := mustFault(t, err)
+	first, last, ok := f.Within()
+	if f.Seq != 0 || !ok || first != uint64(after+1) || last != uint64(upto) ||
+		(after == 0) != (f.Extended == nil) || (f.Extended != nil && f.Extended.Size != after) || f.Broken.Size != upto {
+		t.Errorf("fault %+v, want it within sequences %d to %d", f, after+1, upto)
+	}
+	return f
+}
+
 func TestRecreatedWithOneEventChanged(t *testing.T) {
 	dir := t.TempDir()
 	l := openLedger(t, dir)
 	all := history(t, l.log, 4)
-	k := key(t, "govledger.example/test")
-	before, err := audit.Verify(ctx(t), l.log, audit.Options{Signer: k.Signer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, _ := audit.OpenCheckpoint(before.Signed, k.VerifierKey)
+	saved := kept(t, l, key(t, "govledger.example/test"))
 
+	// essex-alliance's event at sequence 8 is changed, and its chain re-linked: sequences
+	// 8 and 11 differ, everything before 8 is as it was.
 	l = recreate(t, dir, l)
-	republish(t, l.nc, forge(t, all, all[4].Seq, `"essex-alliance-1"`, `"essex-alliance-X"`))
+	republish(t, l.nc, forge(t, all, all[7].Seq, `"essex-alliance-2"`, `"essex-alliance-X"`))
 
 	if r, err := audit.Verify(ctx(t), l.log, audit.Options{}); err != nil || r.Events != 12 {
 		t.Fatalf("the forged log on its own: %d events, %v; want it to verify", r.Events, err)
 	}
-	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: &saved})
-	f := mustFault(t, err)
-	if f.Seq != 0 || !errors.Is(err, audit.ErrFault) {
-		t.Errorf("fault %+v, want the log as a whole", f)
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Against: saved})
+	f := mustWithin(t, err, 6, 9)
+	if !errors.Is(err, audit.ErrFault) || f.Error() != "the record does not verify: sequences 7 to 9: the log does not extend checkpoint govledger.example/test of 9 events, though it extends the one of 6: some of these events were altered, left out or reordered since (the log was rewritten or re-created)" {
+		t.Errorf("fault %q", f)
 	}
-	t.Logf("against the saved checkpoint: %v", f)
+	// Only the last checkpoint kept: the whole of it is in question.
+	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: saved[3:]})
+	mustWithin(t, err, 0, 12)
+	// Any order: they are checked smallest first.
+	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: []audit.Checkpoint{saved[3], saved[0], saved[2], saved[1]}})
+	mustWithin(t, err, 6, 9)
+	if _, err := audit.Verify(ctx(t), l.log, audit.Options{Against: saved[:2]}); err != nil {
+		t.Errorf("the forged log against the checkpoints before the change: %v", err)
+	}
 }
 
 func TestRecreatedWithOneEventLeftOut(t *testing.T) {
 	dir := t.TempDir()
 	l := openLedger(t, dir)
 	all := history(t, l.log, 4)
-	k := key(t, "govledger.example/test")
-	before, err := audit.Verify(ctx(t), l.log, audit.Options{Signer: k.Signer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, _ := audit.OpenCheckpoint(before.Signed, k.VerifierKey)
+	saved := kept(t, l, key(t, "govledger.example/test"))
 
 	// north-collab's last event (sequence 12) is left out and the history carries on with
 	// a new one, so that the log is as long as the checkpoint and every chain holds.
@@ -227,13 +273,8 @@ func TestRecreatedWithOneEventLeftOut(t *testing.T) {
 	if r, err := audit.Verify(ctx(t), l.log, audit.Options{}); err != nil || r.Events != 12 {
 		t.Fatalf("the log with an event left out, on its own: %d events, %v; want it to verify", r.Events, err)
 	}
-	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: &saved})
-	f := mustFault(t, err)
-	t.Logf("against the saved checkpoint: %v", f)
-
-	if f.Seq != 0 {
-		t.Errorf("fault %+v, want the log as a whole", f)
-	}
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Against: saved})
+	t.Logf("against the saved checkpoints: %v", mustWithin(t, err, 9, 12))
 
 	// Left out without a replacement, the log is shorter than the checkpoint.
 	l = recreate(t, dir, l)
@@ -241,10 +282,30 @@ func TestRecreatedWithOneEventLeftOut(t *testing.T) {
 	if _, err := audit.Verify(ctx(t), l.log, audit.Options{}); err != nil {
 		t.Fatalf("the shorter log on its own: %v; want it to verify", err)
 	}
-	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: &saved})
-	f = mustFault(t, err)
-	if f.Seq != 0 || f.What != "checkpoint govledger.example/test covers 12 events, the log has 11: events were left out or the log was truncated" {
-		t.Errorf("fault %+v, want the log as a whole, shorter than the checkpoint", f)
+	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: saved[3:]})
+	f := mustWithin(t, err, 0, 12)
+	if f.What != "checkpoint govledger.example/test covers 12 events, the log has 11: events were left out or the log was truncated" {
+		t.Errorf("fault %+v, want the log shorter than the checkpoint", f)
+	}
+	_, err = audit.Verify(ctx(t), l.log, audit.Options{Against: saved})
+	mustWithin(t, err, 9, 12)
+}
+
+// Two checkpoints of one size with different roots, both signed by the ledger: it told
+// two partners two different stories.
+func TestTwoHistoriesSigned(t *testing.T) {
+	l := openLedger(t, "")
+	history(t, l.log, 2)
+	saved := kept(t, l, key(t, "govledger.example/test"))
+	other := saved[1]
+	other.Root[0] ^= 1
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Against: []audit.Checkpoint{saved[0], other, saved[1]}})
+	f := mustFault(t, err)
+	if f.Broken == nil || *f.Broken != other || f.Extended == nil || *f.Extended != saved[1] {
+		t.Errorf("fault %+v, want the second checkpoint of 6 events named", f)
+	}
+	if _, _, ok := f.Within(); ok || !strings.Contains(f.What, "two checkpoints of 6 events") {
+		t.Errorf("fault %q", f)
 	}
 }
 

@@ -170,3 +170,17 @@ func RawReplay(b *testing.B, js jetstream.JetStream, n int) int {
 	}
 	return got
 }
+
+// BenchmarkDecode reads one event's stored bytes, as every replay does for every event.
+func BenchmarkDecode(b *testing.B) {
+	raw := []byte(`{"id":"01JD5Z3K6Q8W9X2Y4Z6A8B0C2D","type":"decision.vote-cast","consortium":"consortium-12",` +
+		`"occurred_at":"2026-03-02T09:30:00.123456789Z","recorded_at":"2026-03-02T09:30:00.123456789Z",` +
+		`"actor":{"person":"amina-okafor","partner":"brightside-vcs"},"command_id":"01JD5Z3K6Q8W9X2Y4Z6A8B0C2E","schema":1,` +
+		`"prev":"` + events.Hash([]byte("the previous event")) + `","payload":` + string(benchPayload) + `}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := events.Decode(raw, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

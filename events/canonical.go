@@ -82,7 +82,9 @@ func (r *canonicalReader) expect(lit string) {
 	r.b = r.b[len(lit):]
 }
 
-// str consumes one JSON string and returns its value.
+// str consumes one JSON string and returns its value. The envelope's strings are
+// almost always plain (ids, slugs, hashes), so they are read in one pass; anything else
+// is read the slow way.
 func (r *canonicalReader) str() string {
 	if r.err != nil {
 		return ""
@@ -92,16 +94,12 @@ func (r *canonicalReader) str() string {
 		return ""
 	}
 	for i := 1; i < len(r.b); i++ {
-		switch r.b[i] {
-		case '"':
+		switch c := r.b[i]; {
+		case c == '"':
 			s := string(r.b[1:i])
-			if !plain(s) && !bytes.Equal(appendString(nil, s), r.b[:i+1]) {
-				r.err = errNotCanonical
-				return ""
-			}
 			r.b = r.b[i+1:]
 			return s
-		case '\\':
+		case c < 0x20 || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80:
 			return r.escaped()
 		}
 	}
@@ -109,8 +107,9 @@ func (r *canonicalReader) str() string {
 	return ""
 }
 
-// escaped reads a string with escapes the slow way, and checks that it was written as
-// appendString writes it.
+// escaped reads a string that is not plain the slow way, and checks that it was
+// written as appendString writes it: escaped where encoding/json escapes, verbatim
+// where it does not.
 func (r *canonicalReader) escaped() string {
 	dec := json.NewDecoder(bytes.NewReader(r.b))
 	var s string
@@ -127,18 +126,40 @@ func (r *canonicalReader) escaped() string {
 	return s
 }
 
-// time consumes a quoted RFC 3339 time in UTC.
+// time consumes a quoted RFC 3339 time in UTC, written as appendCanonical writes it.
 func (r *canonicalReader) time() time.Time {
-	s := r.str()
 	if r.err != nil {
 		return time.Time{}
 	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil || t.Location() != time.UTC || t.Format(timeLayout) != s {
+	end := bytes.IndexByte(r.b[min(1, len(r.b)):], '"') + 1
+	if len(r.b) == 0 || r.b[0] != '"' || end < 1 {
 		r.err = errNotCanonical
 		return time.Time{}
 	}
+	quoted := r.b[1:end]
+	t, err := time.Parse(timeLayout, string(quoted))
+	var again [len(timeLayout) + 8]byte
+	if err != nil || t.Location() != time.UTC || !bytes.Equal(t.AppendFormat(again[:0], timeLayout), quoted) {
+		r.err = errNotCanonical
+		return time.Time{}
+	}
+	r.b = r.b[end+1:]
 	return t
+}
+
+// eventType consumes the type, one of Types: the same few strings on every event, so
+// it returns the one in Types rather than a copy. Any other string is read as it is,
+// for Decode to refuse.
+func (r *canonicalReader) eventType() string {
+	if r.err == nil && len(r.b) > 0 && r.b[0] == '"' {
+		if end := bytes.IndexByte(r.b[1:], '"') + 1; end > 0 {
+			if t, ok := knownTypes[string(r.b[1:end])]; ok {
+				r.b = r.b[end+1:]
+				return t
+			}
+		}
+	}
+	return r.str()
 }
 
 // int consumes a small non-negative integer.
@@ -164,7 +185,7 @@ func readCanonical(raw []byte, e *Envelope) error {
 	r.expect(`{"id":`)
 	e.ID = r.str()
 	r.expect(`,"type":`)
-	e.Type = r.str()
+	e.Type = r.eventType()
 	r.expect(`,"consortium":`)
 	e.Consortium = r.str()
 	r.expect(`,"occurred_at":`)

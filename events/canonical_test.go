@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"testing"
 	"time"
 
@@ -48,6 +49,10 @@ func TestDecodeRefusesNonCanonicalForms(t *testing.T) {
 		"local time":      string(bytes.Replace(e.Raw, []byte(`Z","recorded_at"`), []byte(`+01:00","recorded_at"`), 1)),
 		"leading zero":    string(bytes.Replace(e.Raw, []byte(`"schema":1`), []byte(`"schema":01`), 1)),
 		"unneeded escape": string(bytes.Replace(e.Raw, []byte(`"command_id":"c"`), []byte(`"command_id":"\u0063"`), 1)),
+		"needed escape":   string(bytes.Replace(e.Raw, []byte(`"command_id":"c"`), []byte(`"command_id":"<c>"`), 1)),
+		"unknown type":    string(bytes.Replace(e.Raw, []byte(`"partner.applied"`), []byte(`"partner.appl\u0069ed"`), 1)),
+		"fraction zeros":  regexp.MustCompile(`"occurred_at":"[^"]*"`).ReplaceAllString(string(e.Raw), `"occurred_at":"2026-03-02T09:30:00.500Z"`),
+		"time unquoted":   regexp.MustCompile(`"occurred_at":"[^"]*"`).ReplaceAllString(string(e.Raw), `"occurred_at":2026`),
 	} {
 		if _, err := Decode([]byte(raw), 1); err == nil {
 			t.Errorf("%s: decoded %s", name, raw)

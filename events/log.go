@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +48,28 @@ type Options struct {
 
 // Open makes sure the stream exists and returns the log on it.
 func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
+	return open(ctx, nc, opts, func(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
+		return EnsureStream(ctx, js, opts.Replicas)
+	})
+}
+
+// OpenExisting returns the log on the stream that is already there, creating nothing
+// and changing nothing: how an auditor reads a ledger that someone else runs. No
+// stream is ErrNotFound.
+func OpenExisting(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
+	return open(ctx, nc, opts, func(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
+		s, err := js.Stream(ctx, StreamName)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %s: no govledger record there: %w", StreamName, ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stream %s: %w", StreamName, err)
+		}
+		return s, nil
+	})
+}
+
+func open(ctx context.Context, nc *nats.Conn, opts Options, stream func(context.Context, jetstream.JetStream) (jetstream.Stream, error)) (*Log, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, err
@@ -56,7 +79,7 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options) (*Log, error) {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Timeout)
 	defer cancel()
-	s, err := EnsureStream(ctx, js, opts.Replicas)
+	s, err := stream(ctx, js)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +163,7 @@ func seal(consortium, prev string, drafts []Draft) []Envelope {
 			occurred = now
 		}
 		envs[i] = Envelope{
-			ID: ulid.Make().String(), Type: d.Type, Consortium: consortium,
+			ID: nextID(now), Type: d.Type, Consortium: consortium,
 			OccurredAt: occurred.UTC(), RecordedAt: now, Actor: d.Actor, CommandID: d.CommandID,
 			Schema: SchemaVersion, Prev: prev, Payload: d.Payload,
 		}
@@ -148,6 +171,33 @@ func seal(consortium, prev string, drafts []Draft) []Envelope {
 		prev = envs[i].Hash
 	}
 	return envs
+}
+
+// ids makes the ids of sealed events, each greater than every one made before it in
+// this process. A consortium's ids must increase, and the audit checks that they do;
+// ulid.Make does not promise it across goroutines: it reads the clock before taking its
+// lock, so calls from two goroutines in neighbouring milliseconds interleave, and each
+// change of millisecond restarts the entropy at random, below the last id made.
+var ids struct {
+	sync.Mutex
+	ms      uint64
+	entropy *ulid.MonotonicEntropy
+}
+
+func nextID(now time.Time) string {
+	ids.Lock()
+	defer ids.Unlock()
+	if ids.entropy == nil {
+		ids.entropy = ulid.Monotonic(rand.Reader, 0)
+	}
+	ids.ms = max(ids.ms, ulid.Timestamp(now))
+	for {
+		id, err := ulid.New(ids.ms, ids.entropy)
+		if err == nil {
+			return id.String()
+		}
+		ids.ms++ // this millisecond's ids are used up (ulid.ErrMonotonicOverflow)
+	}
 }
 
 // prevHash is the hash of the consortium's event at sequence expected, from the cache

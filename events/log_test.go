@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -112,4 +113,26 @@ func waitReplicasCurrent(t *testing.T, urls string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatal("stream replicas did not catch up within 30s")
+}
+
+// An auditor's reader finds the record or says there is none, and creates nothing.
+func TestOpenExistingCreatesNothing(t *testing.T) {
+	nc := embedded.ConnectForTest(t, embedded.StartForTest(t, ""))
+	if _, err := events.OpenExisting(context.Background(), nc, events.Options{}); !errors.Is(err, events.ErrNotFound) {
+		t.Fatalf("open a server with no record: %v, want ErrNotFound", err)
+	}
+	js, _ := jetstream.New(nc)
+	if _, err := js.Stream(context.Background(), events.StreamName); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Fatalf("the stream is there after OpenExisting: %v", err)
+	}
+	if _, err := openLog(t, nc, 1).Append(context.Background(), "synergy", 0, events.Draft{Type: "consortium.formed"}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := events.OpenExisting(context.Background(), nc, events.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err := log.LastSeq(context.Background()); err != nil || last != 1 {
+		t.Fatalf("last sequence %d, %v; want 1", last, err)
+	}
 }

@@ -1,9 +1,6 @@
 package events
 
-import (
-	"slices"
-	"unicode"
-)
+import "unicode"
 
 const (
 	// MaxPayloadBytes bounds one event's JSON payload. The largest real payload, a full
@@ -28,8 +25,20 @@ var Types = []string{
 	"dispute.raised", "dispute.escalated", "dispute.resolved", "dispute.withdrawn",
 }
 
+// knownTypes is Types as a set.
+var knownTypes = func() map[string]string {
+	m := make(map[string]string, len(Types))
+	for _, t := range Types {
+		m[t] = t
+	}
+	return m
+}()
+
 // KnownType reports whether t is one of Types.
-func KnownType(t string) bool { return slices.Contains(Types, t) }
+func KnownType(t string) bool {
+	_, ok := knownTypes[t]
+	return ok
+}
 
 // ValidSlug checks an id that becomes one NATS subject token: [a-z0-9][a-z0-9-]{0,62}.
 // Dots, wildcards, spaces and capitals would change which subjects it matches.

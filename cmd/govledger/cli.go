@@ -85,6 +85,9 @@ func table(w io.Writer, rows [][]string) error {
 // args checks a verb's positional arguments and names them in the error.
 func args(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, got []string) error {
+		if len(names) == 0 && len(got) > 0 {
+			return usageError{fmt.Errorf("%s takes no arguments, got %d (see %s --help)", cmd.CommandPath(), len(got), cmd.CommandPath())}
+		}
 		if len(got) != len(names) {
 			return usageError{fmt.Errorf("%s wants %s, got %d argument(s) (see %s --help)",
 				cmd.CommandPath(), strings.Join(names, " "), len(got), cmd.CommandPath())}

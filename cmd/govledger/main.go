@@ -68,7 +68,7 @@ func newRoot() *cobra.Command {
 	for group, verbs := range map[string][]*cobra.Command{
 		"run":   {newServe(), newBench()},
 		"steer": c.steeringVerbs(),
-		"read":  c.readVerbs(),
+		"read":  append(c.readVerbs(), c.auditVerb()),
 	} {
 		for _, v := range verbs {
 			v.GroupID = group
