@@ -74,6 +74,8 @@ func ErrorOf(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.Is(err, audit.ErrFault): // before what a fault may wrap: a rule broken, an event unreadable
+		return &Error{Code: CodeFault, Message: err.Error()}
 	case errors.As(err, &ge):
 		return &Error{Code: Code(ge.Code), Message: ge.Message}
 	case errors.As(err, &mb):
@@ -84,8 +86,6 @@ func ErrorOf(err error) *Error {
 		return &Error{Code: CodeNotFound, Message: err.Error()}
 	case errors.Is(err, events.ErrConflict):
 		return &Error{Code: CodeConflict, Message: err.Error() + "; try again"}
-	case errors.Is(err, audit.ErrFault):
-		return &Error{Code: CodeFault, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: CodeUnavailable, Message: err.Error()}
 	}

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/govledger/govledger/api"
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
@@ -25,6 +28,7 @@ type ledgerAPI struct {
 	models *projections.Runner
 	api    *api.Server
 	client *api.Client // acts as colin-mccabe of Anchorpoint
+	key    audit.Key
 }
 
 // today is the clock of the API under test, for commands that do not say when.
@@ -39,16 +43,23 @@ func start(t *testing.T) *ledgerAPI {
 	}
 	models := projections.NewRunner(log)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); models.Run(ctx) }()
-	srv := api.New(api.Config{Ledger: ledger.New(log), Log: log, Models: models, Now: func() time.Time { return today }, WaitLimit: time.Second})
+	var runs sync.WaitGroup
+	runs.Go(func() { models.Run(ctx) })
+	key, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), audit.KeyFile), "govledger.test/synergy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	witness := audit.NewWitness(log, key)
+	runs.Go(func() { witness.Run(ctx) })
+	srv := api.New(api.Config{Ledger: ledger.New(log), Log: log, Models: models, Witness: witness,
+		Now: func() time.Time { return today }, WaitLimit: time.Second})
 	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { cancel(); hs.Close(); <-done })
+	t.Cleanup(func() { cancel(); hs.Close(); runs.Wait() })
 	client, err := api.NewClient(hs.URL, "colin-mccabe@anchorpoint")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &ledgerAPI{url: hs.URL, http: hs, log: log, models: models, api: srv, client: client}
+	return &ledgerAPI{key: key, url: hs.URL, http: hs, log: log, models: models, api: srv, client: client}
 }
 
 // on is a day of Synergy Stockport's first year, which starts on 1 April 2026.

@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/govledger/govledger/api"
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
 	"github.com/govledger/govledger/projections"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 var updateOpenAPI = flag.Bool("update", false, "rewrite openapi.json from the code")
@@ -70,6 +72,15 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/consortia/{consortium}/events/stream":        {summary: "The consortium's events as they are appended (server-sent events)", query: []string{"kind", "since"}, media: "text/event-stream"},
 	"GET /v1/events/stream":                               {summary: "Every consortium's events as they are appended (server-sent events)", query: []string{"kind", "since"}, media: "text/event-stream"},
 	"GET /v1/openapi.json":                                {summary: "This document", media: "application/json"},
+
+	"GET /v1/audit/key":        {summary: "The ledger's verifier key (a signed-note verifier key), which checkpoints, proofs and exports are checked with", media: "text/plain"},
+	"GET /v1/audit/checkpoint": {summary: "A checkpoint of the Merkle tree over every event (C2SP tlog-checkpoint, signed note)", media: "text/plain"},
+	"GET /v1/audit/consistency": {summary: "A proof that the log of size events extends the log of old events", response: api.Consistency{},
+		query: []string{"old", "size"}},
+	"GET /v1/consortia/{consortium}/decisions/{proposal}/proof": {summary: "An inclusion proof of every event behind a decision, under a fresh checkpoint, to check offline",
+		response: audit.Proof{}, query: []string{"min_seq"}},
+	"GET /v1/consortia/{consortium}/export": {summary: "The consortium's whole history as JSON Lines: a header with a signed checkpoint, then each event as stored with its inclusion proof",
+		media: "application/x-ndjson"},
 }
 
 var queryParams = map[string]map[string]any{
@@ -79,6 +90,8 @@ var queryParams = map[string]map[string]any{
 	"after":   {"description": "Only events after this stream sequence.", "schema": map[string]any{"type": "integer", "minimum": 0}},
 	"limit":   {"description": "At most this many events.", "schema": map[string]any{"type": "integer", "minimum": 1}},
 	"kind":    {"description": "Only these kinds of change, comma-separated: " + strings.Join(api.KindNames(), ", ") + ".", "schema": map[string]any{"type": "string"}},
+	"old":     {"description": "The size of the checkpoint you hold.", "schema": map[string]any{"type": "integer", "minimum": 1}},
+	"size":    {"description": "The size of the newer checkpoint (default: every event now in the log).", "schema": map[string]any{"type": "integer", "minimum": 1}},
 	"since":   {"description": "First replay the events after this stream sequence (0: from the beginning). A reconnecting client's Last-Event-ID header takes precedence.", "schema": map[string]any{"type": "integer", "minimum": 0}},
 }
 
@@ -116,7 +129,7 @@ func TestOpenAPIDocument(t *testing.T) {
 
 // openAPI writes the document.
 func openAPI(t *testing.T, routes []string) []byte {
-	comments := docComments(t, map[string]string{"api": ".", "events": "../events", "governance": "../governance", "projections": "../projections"})
+	comments := docComments(t, map[string]string{"api": ".", "audit": "../audit", "events": "../events", "governance": "../governance", "projections": "../projections"})
 	s := &schemas{comments: comments, defs: map[string]any{}}
 	errSchema := s.ref(reflect.TypeFor[api.Error]())
 	paths := map[string]map[string]any{}
@@ -154,6 +167,8 @@ func openAPI(t *testing.T, routes []string) []byte {
 			responses["200"] = map[string]any{"description": "Recorded before under the same command id: the first result.", "content": ok}
 		case d.media != "":
 			responses["200"] = map[string]any{"description": d.summary, "content": map[string]any{d.media: map[string]any{}}}
+		case d.response == nil:
+			t.Fatalf("route %s has neither a response type nor a media type", r)
 		default:
 			responses["200"] = map[string]any{"description": d.summary, "content": map[string]any{"application/json": map[string]any{"schema": s.of(reflect.TypeOf(d.response))}}}
 		}
@@ -206,6 +221,8 @@ func (s *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"type": "number", "example": 33.34, "description": "A percentage with up to two decimals."}
 	case reflect.TypeFor[json.RawMessage]():
 		return map[string]any{"type": "object"}
+	case reflect.TypeFor[tlog.Hash]():
+		return map[string]any{"type": "string", "contentEncoding": "base64", "description": "A SHA-256 hash."}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

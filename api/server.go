@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
@@ -23,6 +24,8 @@ type Config struct {
 	Ledger *ledger.Ledger
 	Log    *events.Log
 	Models *projections.Runner
+	// Witness keeps the Merkle tree of the log and signs checkpoints, proofs and exports.
+	Witness *audit.Witness
 	// Now is the clock for commands that do not say when they happened, and for
 	// derived answers such as whether a dispute is overdue (default time.Now).
 	Now func() time.Time
@@ -53,6 +56,7 @@ func New(cfg Config) *Server {
 	s.commandRoutes()
 	s.readRoutes()
 	s.streamRoutes()
+	s.auditRoutes()
 	s.handle("GET /v1/openapi.json", s.openAPI)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(CodeNotFound, "%s %s is not a route of the govledger API; see /v1/openapi.json", r.Method, r.URL.Path))

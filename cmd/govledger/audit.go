@@ -12,6 +12,7 @@ import (
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/ledger"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -38,6 +39,7 @@ partners kept and the ledger's verifier key, which serve prints.`,
 		},
 	}
 	cmd.AddCommand(c.auditVerifyVerb())
+	cmd.AddCommand(c.auditLedgerVerbs()...)
 	return cmd
 }
 
@@ -133,7 +135,7 @@ func (c *cli) verifyLog(cmd *cobra.Command, o verifyOptions) error {
 		return err
 	}
 	defer closeLog()
-	opts := audit.Options{Consortium: c.consortium, Against: saved}
+	opts := audit.Options{Consortium: c.consortium, Against: saved, Check: ledger.Recheck()}
 	if o.progress > 0 {
 		opts.ProgressEvery = o.progress
 		opts.Progress = func(p audit.Progress) {

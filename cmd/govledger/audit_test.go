@@ -33,21 +33,20 @@ type kept struct {
 func keep(t *testing.T) kept {
 	t.Helper()
 	k := kept{dir: t.TempDir()}
-	p, err := startLedger(context.Background(), serveOptions{dataDir: filepath.Join(k.dir), httpAddr: "127.0.0.1:0", syncMode: "interval"})
+	p, err := startLedger(context.Background(), serveOptions{dataDir: filepath.Join(k.dir), httpAddr: "127.0.0.1:0", syncMode: "interval",
+		origin: "govledger.example/synergy"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The ledger's witness, as serve runs it, signing with the key in the data folder.
-	key, err := audit.LoadOrCreateKey(filepath.Join(k.dir, audit.KeyFile), "govledger.example/synergy")
-	if err != nil {
-		t.Fatal(err)
+	// The ledger's witness signs with the key serve made in the data folder.
+	w := p.witness
+	key, err := audit.LoadOrCreateKey(filepath.Join(k.dir, audit.KeyFile), "")
+	if err != nil || key.VerifierKey != w.VerifierKey() {
+		t.Fatalf("the data folder's key is not the one serve signs with: %v", err)
 	}
 	k.verifierKey = key.VerifierKey
-	w := audit.NewWitness(p.log, key)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	witnessed := make(chan error, 1)
-	go func() { witnessed <- w.Run(ctx) }()
 	partner := t.TempDir() // what the partner keeps, away from the ledger
 	checkpoint := func() {
 		text, c, err := w.Checkpoint(ctx)
@@ -88,10 +87,6 @@ func keep(t *testing.T) kept {
 	}
 	if k.recorded, err = p.log.Read(ctx, "synergy", 0); err != nil || len(k.recorded) != 12 {
 		t.Fatalf("recorded %d events, %v; want 12", len(k.recorded), err)
-	}
-	cancel()
-	if err := <-witnessed; err != nil {
-		t.Fatal(err)
 	}
 	p.stop()
 	return k
@@ -269,12 +264,13 @@ func TestAuditVerify(t *testing.T) {
 			append([]string{"--data", dir, "--key", k.verifierKey}, against(all[3])...)...)
 	})
 
-	t.Run("the log re-created with an event left out", func(t *testing.T) {
+	// recreate re-creates the log of a copy of the ledger with only some of its events,
+	// re-chained so that each consortium's chain holds.
+	recreate := func(t *testing.T, keep [][]byte) string {
 		dir := k.copyOf(t)
 		if err := os.RemoveAll(filepath.Join(dir, "jetstream")); err != nil {
 			t.Fatal(err)
 		}
-		shorter := append(raws(k.recorded[:6]), raws(k.recorded[7:])...) // stockport-mind's second vote
 		s, err := embedded.Start(embedded.Config{DataDir: dir})
 		if err != nil {
 			t.Fatal(err)
@@ -284,10 +280,26 @@ func TestAuditVerify(t *testing.T) {
 		events.EnsureStream(context.Background(), js, 1)
 		nc.Close()
 		s.Shutdown()
-		rewrite(t, dir, relink(t, shorter))
+		rewrite(t, dir, relink(t, keep))
+		return dir
+	}
+
+	t.Run("the log re-created with an event left out", func(t *testing.T) {
+		// The venue proposal, sequence 11: nothing after it depends on it, so the log
+		// is consistent in itself and obeys the rules; only the checkpoints catch it.
+		dir := recreate(t, append(raws(k.recorded[:10]), raws(k.recorded[11:])...))
 		mustVerify(t, 0, `^$`, "--data", dir)
-		mustVerify(t, 8, `^govledger: the record does not verify: sequences 7 to 10: the log does not extend checkpoint govledger.example/synergy of 10 events, though it extends the one of 6: .*: it extends .*synergy-06.checkpoint but not .*synergy-10.checkpoint\n$`,
+		mustVerify(t, 8, `^govledger: the record does not verify: sequences 11 to 12: checkpoint govledger.example/synergy covers 12 events, the log has 11: events were left out or the log was truncated: it extends .*synergy-10.checkpoint but not .*synergy-12.checkpoint\n$`,
 			append([]string{"--data", dir, "--key", filepath.Join(k.dir, audit.KeyFile)}, against(all...)...)...)
+	})
+
+	t.Run("the log re-created with a vote left out", func(t *testing.T) {
+		// Stockport Mind's change of vote, sequence 7: without it the admission was not
+		// unanimous, so re-deciding the outcome, now at sequence 8, catches it with no
+		// checkpoint at all.
+		dir := recreate(t, append(raws(k.recorded[:6]), raws(k.recorded[7:])...))
+		mustVerify(t, 8, `^govledger: the record does not verify: sequence 8 \(consortium synergy, event \w+\): it breaks the rules: decision.carried: proposal admit-council is recorded as carried \(3 for, 0 against, 0 abstaining, 0 blocking, of 3\), but its votes give rejected \(2 for, 1 against, 0 abstaining, 0 blocking, of 3\)\n$`,
+			"--data", dir)
 	})
 
 	t.Run("an event that does not decode, through raw NATS", func(t *testing.T) {
@@ -312,6 +324,38 @@ func TestAuditVerify(t *testing.T) {
 		}
 		mustVerify(t, 8, `^govledger: the record does not verify: sequence 13: the stored bytes are not an event: invalid event: at sequence 13 the stored bytes are not a govledger event in canonical form\n$`,
 			append([]string{"--nats", url, "--key", k.verifierKey}, against(all...)...)...)
+	})
+
+	t.Run("an event that breaks the rules, through raw NATS", func(t *testing.T) {
+		dir := k.copyOf(t)
+		p, err := startLedger(context.Background(), serveOptions{dataDir: dir, natsPort: -1, httpAddr: "127.0.0.1:0", syncMode: "interval"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.stop()
+		url := p.server.ClientURL()
+		// A vote on the admission closed at sequence 9, in canonical form and chained to
+		// the consortium's last event: only re-deciding it by the rules tells.
+		last := k.recorded[len(k.recorded)-1]
+		vote := k.recorded[6] // stockport-mind votes for
+		forged := bytes.Replace(vote.Raw, []byte(`"prev":"`+vote.Prev+`"`), []byte(`"prev":"`+last.Hash+`"`), 1)
+		forged = bytes.Replace(forged, []byte(vote.ID), []byte("01ZZZZZZZZZZZZZZZZZZZZZZZZ"), 1)
+		recorded := func(e events.Envelope) []byte {
+			return []byte(`"recorded_at":"` + e.RecordedAt.Format(time.RFC3339Nano) + `"`)
+		}
+		forged = bytes.Replace(forged, recorded(vote), recorded(last), 1)
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		m := nats.NewMsg(vote.Subject())
+		m.Data = forged
+		if _, err := nc.RequestMsg(m, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		mustVerify(t, 8, `^govledger: the record does not verify: sequence 13 \(consortium synergy, event 01ZZZZZZZZZZZZZZZZZZZZZZZZ\): it breaks the rules: decision.vote-cast: proposal admit-council is closed \(carried\)\n$`,
+			"--nats", url)
 	})
 
 	t.Run("an export altered", func(t *testing.T) {

@@ -37,10 +37,11 @@ const rootHelp = `govledger records how a partnership governs itself — partner
 taken by the agreed rules, disputes, partners leaving — as an append-only, verifiable
 event log on NATS JetStream, and answers who is a member and what was decided.
 
-Run the ledger with "govledger serve"; every other verb talks to it over HTTP
-(--server, or $GOVLEDGER_SERVER; http://127.0.0.1:8080 by default). Commands record
-who acts with --as person@partner (or $GOVLEDGER_ACTOR), and work on the consortium
-named by --consortium (or $GOVLEDGER_CONSORTIUM).
+Run the ledger with "govledger serve"; the other verbs talk to it over HTTP
+(--server, or $GOVLEDGER_SERVER; http://127.0.0.1:8080 by default), except "audit
+verify", which reads the log itself so as not to trust whoever runs it. Commands
+record who acts with --as person@partner (or $GOVLEDGER_ACTOR), and work on the
+consortium named by --consortium (or $GOVLEDGER_CONSORTIUM).
 
 Exit status: 0 done; 1 govledger failed; 2 the verb was called wrongly; 3 the input
 is invalid or breaks the terms; 4 something named does not exist; 5 it conflicts with
@@ -64,11 +65,13 @@ func newRoot() *cobra.Command {
 		&cobra.Group{ID: "run", Title: "Running the ledger:"},
 		&cobra.Group{ID: "steer", Title: "The steering group records:"},
 		&cobra.Group{ID: "read", Title: "Everyone reads:"},
+		&cobra.Group{ID: "audit", Title: "Auditors check the record:"},
 	)
 	for group, verbs := range map[string][]*cobra.Command{
 		"run":   {newServe(), newBench()},
 		"steer": c.steeringVerbs(),
-		"read":  append(c.readVerbs(), c.auditVerb()),
+		"read":  c.readVerbs(),
+		"audit": {c.auditVerb()},
 	} {
 		for _, v := range verbs {
 			v.GroupID = group

@@ -40,10 +40,11 @@ func TestScripts(t *testing.T) {
 }
 
 // scriptLedger starts a ledger of the script's own, in this process, on a folder of its
-// work directory, and points GOVLEDGER_SERVER at it.
+// work directory, and points GOVLEDGER_SERVER (and GOVLEDGER_NATS, for audit verify)
+// at it.
 func scriptLedger(env *testscript.Env) error {
 	p, err := startLedger(context.Background(), serveOptions{
-		dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", syncMode: "interval",
+		dataDir: filepath.Join(env.WorkDir, ".ledger"), httpAddr: "127.0.0.1:0", natsPort: -1, syncMode: "interval",
 		now: func() time.Time { return scriptToday },
 	})
 	if err != nil {
@@ -51,5 +52,6 @@ func scriptLedger(env *testscript.Env) error {
 	}
 	env.Defer(p.stop)
 	env.Setenv("GOVLEDGER_SERVER", p.httpURL)
+	env.Setenv("GOVLEDGER_NATS", p.server.ClientURL())
 	return nil
 }

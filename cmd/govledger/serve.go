@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/govledger/govledger/api"
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/ledger"
@@ -28,6 +31,8 @@ type serveOptions struct {
 	syncMode string
 	natsURL  string
 	replicas int
+	keyFile  string
+	origin   string
 	// now is the clock (default time.Now); tests fix it so that what is in force
 	// "today" does not change under them.
 	now func() time.Time
@@ -73,6 +78,8 @@ event.`,
 	f.StringVar(&o.syncMode, "sync", "interval", "when JetStream fsyncs: always (nothing acknowledged is lost on power failure; slower) or interval")
 	f.StringVar(&o.natsURL, "nats", os.Getenv("GOVLEDGER_NATS"), "use an existing NATS server or cluster at these URLs instead of the embedded one ($GOVLEDGER_NATS)")
 	f.IntVar(&o.replicas, "replicas", 1, "stream replicas (3 on a 3-node cluster)")
+	f.StringVar(&o.keyFile, "key", os.Getenv("GOVLEDGER_KEY"), "the ledger's checkpoint signing key file, created if missing (default: "+audit.KeyFile+" in --data; required with --nats) ($GOVLEDGER_KEY)")
+	f.StringVar(&o.origin, "origin", os.Getenv("GOVLEDGER_ORIGIN"), "the ledger's name in the checkpoints it signs, when its key is created (default govledger/<hostname>) ($GOVLEDGER_ORIGIN)")
 	return cmd
 }
 
@@ -83,6 +90,7 @@ type ledgerProcess struct {
 	nc       *nats.Conn
 	log      *events.Log
 	models   *projections.Runner
+	witness  *audit.Witness
 	http     *http.Server
 	httpURL  string
 	where    string     // one line: where each part listens and where the data is
@@ -93,16 +101,16 @@ type ledgerProcess struct {
 
 // startLedger starts every part of the ledger; stop ends them in order.
 func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err error) {
-	var sync embedded.Sync
+	var fsync embedded.Sync
 	switch o.syncMode {
 	case "interval":
-		sync = embedded.SyncInterval
+		fsync = embedded.SyncInterval
 	case "always":
-		sync = embedded.SyncAlways
+		fsync = embedded.SyncAlways
 	default:
 		return nil, usageError{fmt.Errorf("--sync is %q; use always or interval", o.syncMode)}
 	}
-	p := &ledgerProcess{failed: make(chan error, 2), runsDone: make(chan struct{})}
+	p := &ledgerProcess{failed: make(chan error, 3), runsDone: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			p.stop()
@@ -115,7 +123,7 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 		}
 		where = append(where, "ledger on NATS at "+o.natsURL)
 	} else {
-		if p.server, err = embedded.Start(embedded.Config{DataDir: o.dataDir, ClientPort: o.natsPort, Host: o.host, Sync: sync}); err != nil {
+		if p.server, err = embedded.Start(embedded.Config{DataDir: o.dataDir, ClientPort: o.natsPort, Host: o.host, Sync: fsync}); err != nil {
 			return nil, err
 		}
 		if p.nc, err = p.server.Connect(); err != nil {
@@ -133,6 +141,19 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 	if err != nil {
 		return nil, err
 	}
+	keyFile := o.keyFile
+	if keyFile == "" {
+		if p.server == nil {
+			return nil, usageError{errors.New("with --nats, give --key FILE for the ledger's checkpoint key (it is created there if missing)")}
+		}
+		keyFile = filepath.Join(p.server.DataDir(), audit.KeyFile)
+	}
+	key, err := audit.LoadOrCreateKey(keyFile, o.origin)
+	if err != nil {
+		return nil, err
+	}
+	p.witness = audit.NewWitness(p.log, key)
+	where = append(where, "checkpoints signed by "+key.VerifierKey)
 	ln, err := net.Listen("tcp", o.httpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP API on %s: %w", o.httpAddr, err)
@@ -144,14 +165,20 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 	p.models = projections.NewRunner(p.log)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p.stopRuns = cancel
-	go func() {
-		defer close(p.runsDone)
+	var runs sync.WaitGroup
+	runs.Go(func() {
 		if err := p.models.Run(runCtx); err != nil && runCtx.Err() == nil {
 			p.failed <- fmt.Errorf("read models stopped: %w", err)
 		}
-	}()
+	})
+	runs.Go(func() {
+		if err := p.witness.Run(runCtx); err != nil {
+			p.failed <- fmt.Errorf("checkpoint tree stopped: %w", err)
+		}
+	})
+	go func() { runs.Wait(); close(p.runsDone) }()
 	p.http = &http.Server{
-		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models, Now: o.now}),
+		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models, Witness: p.witness, Now: o.now}),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return runCtx },
 	}
