@@ -158,7 +158,7 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
-	p, err := governance.DecodePayload(e.Type, e.Payload)
+	p, err := decodePayload(e.Type, e.Payload)
 	if err != nil {
 		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
 		return
