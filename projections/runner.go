@@ -74,8 +74,9 @@ func NewRunner(log *events.Log) *Runner {
 }
 
 // Run restores the last checkpoint if it is ahead of the models, catches up from it,
-// and follows the log until ctx is done; then it saves a checkpoint and returns nil. An
-// event the log cannot decode is noted as a fault and passed over.
+// and follows the log until ctx is done, when it saves a checkpoint and returns nil, or
+// until reading the log fails, when it returns why (WaitFor then returns it too). A
+// message on gov.> that is not an event is noted as a fault and passed over.
 func (r *Runner) Run(ctx context.Context) error {
 	if !r.busy.CompareAndSwap(false, true) {
 		return ErrBusy
