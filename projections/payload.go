@@ -15,10 +15,13 @@ import (
 // times in UTC. Anything else (another form, an escape, an unknown field) goes through
 // governance.DecodePayload, so what is accepted, and what it decodes to, is the same
 // either way; FuzzPayload checks it.
-func decodePayload(eventType string, data []byte) (governance.Payload, error) {
+//
+// names, if given, returns one shared string for each partner id and vote, so that the
+// millions of votes a large ledger holds do not each keep copies of the same few words.
+func decodePayload(eventType string, data []byte, names func([]byte) string) (governance.Payload, error) {
 	switch eventType {
 	case governance.TypeVoteCast:
-		if p, ok := readVoteCast(data); ok {
+		if p, ok := readVoteCast(data, names); ok {
 			return p, nil
 		}
 	case governance.TypeDecisionProposed:
@@ -33,15 +36,15 @@ func decodePayload(eventType string, data []byte) (governance.Payload, error) {
 	return governance.DecodePayload(eventType, data)
 }
 
-func readVoteCast(data []byte) (governance.VoteCast, bool) {
-	r := reader{b: data}
+func readVoteCast(data []byte, names func([]byte) string) (governance.VoteCast, bool) {
+	r := reader{b: data, names: names}
 	var v governance.VoteCast
 	r.lit(`{"proposal":`)
 	v.Proposal = r.str()
 	r.lit(`,"partner":`)
-	v.Partner = r.str()
+	v.Partner = r.name()
 	r.lit(`,"vote":`)
-	v.Vote = r.str()
+	v.Vote = r.name()
 	if r.opt(`,"reason":`) {
 		v.Reason = r.str()
 	}
@@ -137,6 +140,7 @@ func readOutcome(data []byte) (governance.Outcome, bool) {
 type reader struct {
 	b      []byte
 	failed bool
+	names  func([]byte) string // shares the strings name reads, if set
 }
 
 func (r *reader) lit(s string) {
@@ -158,23 +162,43 @@ func (r *reader) end() bool { return !r.failed && len(r.b) == 0 }
 
 // str reads a string with nothing to unescape: printable ASCII, no quote or backslash.
 func (r *reader) str() string {
+	if b := r.plain(); b != nil {
+		return string(b)
+	}
+	return ""
+}
+
+// name reads a string as str does, shared through r.names.
+func (r *reader) name() string {
+	b := r.plain()
+	switch {
+	case b == nil:
+		return ""
+	case r.names != nil:
+		return r.names(b)
+	}
+	return string(b)
+}
+
+// plain reads a string with nothing to unescape and returns its bytes.
+func (r *reader) plain() []byte {
 	if r.failed || len(r.b) == 0 || r.b[0] != '"' {
 		r.failed = true
-		return ""
+		return nil
 	}
 	for i := 1; i < len(r.b); i++ {
 		switch c := r.b[i]; {
 		case c == '"':
-			s := string(r.b[1:i])
+			b := r.b[1:i]
 			r.b = r.b[i+1:]
-			return s
+			return b
 		case c < 0x20 || c >= 0x7f || c == '\\':
 			r.failed = true
-			return ""
+			return nil
 		}
 	}
 	r.failed = true
-	return ""
+	return nil
 }
 
 // strs reads an array of strings, or null.

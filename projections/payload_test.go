@@ -35,7 +35,7 @@ func FuzzPayload(f *testing.F) {
 		if _, ok := p.(governance.DecisionProposed); ok && p.(governance.DecisionProposed).NewTerms != nil {
 			continue
 		}
-		got, err := decodePayload(p.EventType(), data)
+		got, err := decodePayload(p.EventType(), data, nil)
 		if err != nil || !reflect.DeepEqual(got, p) {
 			f.Errorf("%s: read %#v (%v), want %#v", data, got, err, p)
 		}
@@ -48,7 +48,7 @@ func FuzzPayload(f *testing.F) {
 		var ok bool
 		switch eventType {
 		case governance.TypeVoteCast:
-			fast, ok = readVoteCast(data)
+			fast, ok = readVoteCast(data, NewModels().name)
 		case governance.TypeDecisionProposed:
 			fast, ok = readDecisionProposed(data)
 		case governance.TypeDecisionCarried, governance.TypeDecisionRejected, governance.TypeDecisionLapsed:
