@@ -26,11 +26,12 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 	go func() { done <- live.Run(runCtx) }()
 
 	// A fixed seed, chosen so that these 200 commands record every type of event
-	// (checked below): the property is tried on all of them, the same way every run.
-	const seed = 27
+	// (checked below): the property is tried on all of them, the same way every run. A
+	// change to the simulation may need another seed; the check says so.
+	const seed = 12
 	lives := []*simulate.Partnership{
-		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60}),
-		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200}),
+		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60, Eventful: true}),
+		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200, Eventful: true}),
 	}
 	rng := rand.New(rand.NewPCG(seed, seed))
 	commands := 200

@@ -87,7 +87,7 @@ func (r *Runner) restore(ctx context.Context, store jetstream.ObjectStore) error
 	r.saved = mf.Consortia
 	r.saving.Unlock()
 	r.mu.Lock()
-	r.models, r.seq, r.mark = m, mf.Mark.Seq, mf.Mark
+	r.models, r.at = m, position{seq: mf.Mark.Seq, mark: mf.Mark}
 	r.status.Checkpoint, r.status.RestoredFrom, r.status.Discarded = mf.Mark.Seq, mf.Mark.Seq, ""
 	r.mu.Unlock()
 	r.changed.Broadcast()
@@ -156,7 +156,7 @@ func (r *Runner) save(ctx context.Context, store jetstream.ObjectStore) error {
 	r.saving.Lock()
 	defer r.saving.Unlock()
 	r.mu.RLock()
-	mk := r.mark
+	mk := r.at.mark
 	changed := map[string]*consortium{}
 	for id, c := range r.models.consortia {
 		if c.Seq > r.saved[id] {

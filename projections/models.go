@@ -16,6 +16,7 @@ import (
 type Models struct {
 	consortia map[string]*consortium
 	faults    []Fault
+	names     map[string]string // one copy of each partner id, person and vote; see name
 }
 
 // Fault is an event the read models could not use.
@@ -31,7 +32,20 @@ type Fault struct {
 const maxFaults = 100
 
 // NewModels returns empty read models.
-func NewModels() *Models { return &Models{consortia: map[string]*consortium{}} }
+func NewModels() *Models {
+	return &Models{consortia: map[string]*consortium{}, names: map[string]string{}}
+}
+
+// name is the one shared copy of a short, oft-repeated string: a partner's id, a
+// person, a vote. There are as many as there are partners and people in the ledger.
+func (m *Models) name(b []byte) string {
+	if s, ok := m.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	m.names[s] = s
+	return s
+}
 
 // Faults are the first events the models could not use; package audit explains them.
 func (m *Models) Faults() []Fault { return slices.Clone(m.faults) }
@@ -125,7 +139,6 @@ type decision struct {
 	Chair       string            `json:"chair,omitempty"`
 	Interests   map[string]string `json:"interests,omitempty"`
 	Votes       []Vote            `json:"votes,omitempty"`
-	Current     map[string]string `json:"current,omitempty"` // partner → the vote that counts
 	Outcome     string            `json:"outcome,omitempty"`
 	Tally       *governance.Tally `json:"tally,omitempty"`
 	CastingVote string            `json:"casting_vote,omitempty"`
@@ -158,7 +171,7 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
-	p, err := governance.DecodePayload(e.Type, e.Payload)
+	p, err := decodePayload(e.Type, e.Payload, m.name)
 	if err != nil {
 		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
 		return
@@ -178,6 +191,9 @@ func (m *Models) Apply(e events.Envelope) {
 	}
 	c.Seq = e.Seq
 	c.Events++
+	if _, ok := p.(governance.VoteCast); ok {
+		e.Actor.Person = m.name([]byte(e.Actor.Person))
+	}
 	c.apply(e, p)
 }
 
@@ -301,18 +317,15 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			}
 			d.Interests[p.Partner] = p.Interest
 			if c.Terms.ExcludeConflicted {
+				// Its vote, if it cast one, no longer counts: see current.
 				d.Electorate = slices.DeleteFunc(d.Electorate, func(id string) bool { return id == p.Partner })
-				delete(d.Current, p.Partner)
 			}
 		}
 	case governance.VoteCast:
 		if d := c.Decisions[p.Proposal]; d != nil {
+			replaces, _ := d.lastVote(p.Partner)
 			d.Votes = append(d.Votes, Vote{Partner: p.Partner, Vote: p.Vote, Reason: p.Reason, Person: e.Actor.Person,
-				At: at, Seq: e.Seq, Replaces: d.Current[p.Partner]})
-			if d.Current == nil {
-				d.Current = map[string]string{}
-			}
-			d.Current[p.Partner] = p.Vote
+				At: at, Seq: e.Seq, Replaces: replaces})
 		}
 	case governance.Outcome:
 		if d := c.Decisions[p.Proposal]; d != nil {
@@ -340,6 +353,28 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			d.Status, d.Outcome, d.ClosedAt = governance.DisputeStatusWithdrawn, p.Reason, at
 		}
 	}
+}
+
+// lastVote is the partner's latest vote on the decision, if it has cast one.
+func (d *decision) lastVote(partner string) (string, bool) {
+	for i := len(d.Votes) - 1; i >= 0; i-- {
+		if d.Votes[i].Partner == partner {
+			return d.Votes[i].Vote, true
+		}
+	}
+	return "", false
+}
+
+// current are the votes that count: each elector's latest. Only electors can vote, and
+// a partner that leaves the electorate (declaring an interest) takes its vote with it.
+func (d *decision) current() map[string]string {
+	votes := map[string]string{}
+	for _, id := range d.Electorate {
+		if v, ok := d.lastVote(id); ok {
+			votes[id] = v
+		}
+	}
+	return votes
 }
 
 // proposalOf is the proposal an event belongs to, if any.

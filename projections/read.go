@@ -447,7 +447,7 @@ func (m *Models) Decision(id, proposal string) (Decision, error) {
 func (d *decision) view() Decision {
 	v := Decision{ID: d.ID, Matter: d.Matter, Title: d.Title, About: d.About, OpenedAt: d.OpenedAt, ClosesAt: d.ClosesAt,
 		ClosedAt: d.ClosedAt, Electorate: slices.Clone(d.Electorate), Rule: d.Rule, Chair: d.Chair,
-		Interests: maps.Clone(d.Interests), Votes: slices.Clone(d.Votes), CurrentVotes: maps.Clone(d.Current),
+		Interests: maps.Clone(d.Interests), Votes: slices.Clone(d.Votes), CurrentVotes: d.current(),
 		Outcome: cmp.Or(d.Outcome, "open"), CastingVote: d.CastingVote, ReviewDate: d.ReviewDate,
 		Events: slices.Clone(d.Events)}
 	if d.Meeting != nil {
@@ -472,9 +472,6 @@ func (d *decision) view() Decision {
 	}
 	if v.Votes == nil {
 		v.Votes = []Vote{}
-	}
-	if v.CurrentVotes == nil {
-		v.CurrentVotes = map[string]string{}
 	}
 	return v
 }

@@ -6,27 +6,39 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/simulate"
+	"github.com/govledger/govledger/ledger"
+	"github.com/govledger/govledger/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 )
 
 func newBench() *cobra.Command {
-	var appends, replay, rounds int
+	var appends, replay, rounds, commands, large, rebuilds int
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure govledger against raw JetStream on this machine",
-		Long: `Measure govledger's appends and replay against raw JetStream on a fresh embedded
-server in a temporary folder, in the same run, alternating the two sides in rounds so
-that a noisy machine affects both alike. Each line gives govledger's figure, raw
-JetStream's, and their ratio.`,
+		Long: `Measure govledger against raw JetStream on fresh embedded servers in a temporary
+folder, in the same run, alternating the two sides in rounds so that a noisy machine
+affects both alike. Each line gives govledger's figure, raw JetStream's, and the
+ratio: govledger as a fraction of raw's speed (1.00 is as fast as raw).
+
+Appends and replay measure the event log; a command is the whole command path
+(decide against live state, append with the sequence check, acknowledgement). Command
+latency is measured in steady state on a ledger of 10,000 events and on one of --large
+events, 1,000 per consortium; rebuild replays every read model from the large ledger.
+Filling a million events takes a minute or two: --large 100000 is a quick run.`,
 		Example: `  govledger bench
+  govledger bench --large 100000
   govledger bench --appends 20000 --replay 1000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,13 +72,23 @@ JetStream's, and their ratio.`,
 				return err
 			}
 			rows = append(rows, row)
-			printBench(cmd.OutOrStdout(), rows)
+			ledgerRows, notes, err := benchLedger(b.ctx, b.progress, commands, rounds, large, rebuilds)
+			if err != nil {
+				return err
+			}
+			printBench(cmd.OutOrStdout(), append(rows, ledgerRows...))
+			for _, n := range notes {
+				fmt.Fprintln(cmd.OutOrStdout(), n)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&appends, "appends", 10000, "appends measured on each side")
 	cmd.Flags().IntVar(&replay, "replay", 100000, "events replayed on each side")
 	cmd.Flags().IntVar(&rounds, "rounds", 5, "rounds the two sides alternate in")
+	cmd.Flags().IntVar(&commands, "commands", 10000, "commands measured on each side, for throughput and for each latency")
+	cmd.Flags().IntVar(&large, "large", 1_000_000, "events in the large ledger (1,000 per consortium; at least 20,000)")
+	cmd.Flags().IntVar(&rebuilds, "rebuilds", 3, "rounds of rebuilding the read models from the large ledger")
 	return cmd
 }
 
@@ -77,11 +99,21 @@ type bench struct {
 	progress io.Writer
 }
 
-// benchRow is one comparison; ours and raw are rates (higher is better).
+// benchRow is one comparison; ours and raw are rates (higher is better), or times
+// (lower is better) where lower is set.
 type benchRow struct {
 	name      string
 	unit      string
 	ours, raw float64
+	lower     bool
+}
+
+// ratio is govledger as a fraction of raw's speed.
+func (r benchRow) ratio() float64 {
+	if r.lower {
+		return r.raw / r.ours
+	}
+	return r.ours / r.raw
 }
 
 var benchPayload = json.RawMessage(`{"proposal":"admit-essex-mind","partner":"colchester-cvs","vote":"for","reason":"meets the admission criteria agreed in the terms"}`)
@@ -119,7 +151,7 @@ func (b *bench) appendOne(n, rounds int) (benchRow, error) {
 		raw += time.Since(start)
 	}
 	done := float64(n / rounds * rounds)
-	return benchRow{"append one event (with sequence check)", "appends/s", done / ours.Seconds(), done / raw.Seconds()}, nil
+	return benchRow{name: "append one event (with sequence check)", unit: "appends/s", ours: done / ours.Seconds(), raw: done / raw.Seconds()}, nil
 }
 
 // replay compares Log.Replay (decode and hash every event) with a raw ordered consumer.
@@ -153,7 +185,239 @@ func (b *bench) replay(n, rounds int) (benchRow, error) {
 		raw += time.Since(start)
 	}
 	total := float64(last) * float64(rounds)
-	return benchRow{fmt.Sprintf("replay %d events", last), "events/s", total / ours.Seconds(), total / raw.Seconds()}, nil
+	return benchRow{name: fmt.Sprintf("replay %d events", last), unit: "events/s", ours: total / ours.Seconds(), raw: total / raw.Seconds()}, nil
+}
+
+// benchLedger measures the command path and the read models on a fresh server of their
+// own: a command's throughput and steady-state latency on a ledger of 10,000 events
+// (10 consortia of 1,000), the latency again once the ledger has grown to large events,
+// and a rebuild of every read model from it. It returns the rows and notes to print.
+func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebuilds int) ([]benchRow, []string, error) {
+	if large < 20_000 {
+		return nil, nil, usageError{fmt.Errorf("--large is %d; it must be at least 20000", large)}
+	}
+	dir, err := os.MkdirTemp("", "govledger-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	s, err := embedded.Start(embedded.Config{DataDir: dir})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.Shutdown()
+	nc, err := s.Connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer nc.Close()
+	log, err := events.Open(ctx, nc, events.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	fmt.Fprintln(progress, "filling a ledger of 10000 events...")
+	small, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: 10, Prefix: "small", Events: 1000, Seed: 1, Start: start})
+	if err != nil {
+		return nil, nil, err
+	}
+	var notes []string
+
+	// latency measures one command after another on a consortium with a 1,000-event
+	// history, in a fresh ledger that reads that history once, on its first command.
+	latency := func(p *simulate.Partnership, raw string) (benchRow, time.Duration, error) {
+		size, err := log.LastSeq(ctx)
+		if err != nil {
+			return benchRow{}, 0, err
+		}
+		fmt.Fprintf(progress, "measuring command latency on a ledger of %d events...\n", size)
+		l := ledger.New(log)
+		first, vote, err := benchBallot(ctx, l, p)
+		if err != nil {
+			return benchRow{}, 0, err
+		}
+		ours, rawTime, err := alternate(n, rounds, func(i int) error {
+			_, err := l.Handle(ctx, vote(i))
+			return err
+		}, rawPublisher(ctx, log, raw))
+		perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+		return benchRow{name: fmt.Sprintf("command latency, ledger of %d events", size), unit: "µs",
+			ours: perOp(ours), raw: perOp(rawTime), lower: true}, first, err
+	}
+	smallLatency, smallFirst, err := latency(small[5], "bench-raw-small")
+	if err != nil {
+		return nil, nil, err
+	}
+
+	fmt.Fprintf(progress, "sending %d commands each way in %d rounds...\n", n, rounds)
+	l := ledger.New(log)
+	_, vote, err := benchBallot(ctx, l, small[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	ours, raw, err := alternate(n, rounds, func(i int) error {
+		_, err := l.Handle(ctx, vote(i))
+		return err
+	}, rawPublisher(ctx, log, "bench-raw-command"))
+	if err != nil {
+		return nil, nil, err
+	}
+	command := benchRow{name: "command (decide, append, ack)", unit: "commands/s", ours: float64(n) / ours.Seconds(), raw: float64(n) / raw.Seconds()}
+
+	fmt.Fprintf(progress, "growing the ledger by %d events...\n", large-10_000)
+	grown, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: (large - 10_000) / 1000, Prefix: "large", Events: 1000, Seed: 2, Start: start,
+		Progress: func(done int64) {
+			if done%200_000 == 0 {
+				fmt.Fprintf(progress, "  %d events appended\n", done)
+			}
+		}})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	rebuild, held, err := benchRebuild(ctx, progress, log, rebuilds)
+	if err != nil {
+		return nil, nil, err
+	}
+	largeLatency, largeFirst, err := latency(grown[len(grown)/2], "bench-raw-large")
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := []benchRow{command, smallLatency, largeLatency, rebuild}
+
+	notes = append(notes,
+		fmt.Sprintf("\ncommand latency on the large ledger is %.2f× that on the small one (target: at most 1.5×)", largeLatency.ours/smallLatency.ours),
+		fmt.Sprintf("first command on a consortium in a fresh process (reads its 1,000 events once): %s on the small ledger, %s on the large",
+			smallFirst.Round(100*time.Microsecond), largeFirst.Round(100*time.Microsecond)),
+		fmt.Sprintf("the read models hold %.1f MB per 100,000 events", held))
+	return rows, notes, nil
+}
+
+// benchBallot tables, on p, an ordinary proposal open for a century, so that one partner
+// can vote on it again and again, each vote replacing the last. It returns how long the
+// tabling took (the first command of l on p, which reads p's history) and the command
+// for vote i.
+func benchBallot(ctx context.Context, l *ledger.Ledger, p *simulate.Partnership) (time.Duration, func(i int) ledger.Command, error) {
+	opens := p.Now.Add(24 * time.Hour)
+	start := time.Now()
+	_, err := l.Handle(ctx, ledger.Command{Consortium: p.ID, Actor: governance.Actor{Person: "secretary"},
+		Do: governance.TableProposal{At: opens, Proposal: "bench-ballot", Matter: governance.MatterOrdinary,
+			Title: "Adopt the shared referral pathway", ClosesAt: opens.AddDate(100, 0, 0)}})
+	if err != nil {
+		return 0, nil, err
+	}
+	first := time.Since(start)
+	elector := p.State.Electorate(opens, "")[0]
+	choices := []string{governance.VoteFor, governance.VoteAgainst}
+	return first, func(i int) ledger.Command {
+		return ledger.Command{ID: "bench-vote-" + strconv.Itoa(i), Consortium: p.ID, Actor: governance.Actor{Person: "secretary", Partner: elector},
+			Do: governance.CastVote{At: opens.Add(time.Hour), Proposal: "bench-ballot", Partner: elector, Vote: choices[i&1],
+				Reason: "As agreed at the steering group"}}
+	}, nil
+}
+
+// rawPublisher publishes copies of the latest event's bytes on consortium's subjects,
+// with the same per-consortium sequence check as the ledger's appends.
+func rawPublisher(ctx context.Context, log *events.Log, consortium string) func(int) error {
+	var seq uint64
+	var data []byte
+	return func(int) error {
+		if data == nil {
+			last, err := log.LastSeq(ctx)
+			if err != nil {
+				return err
+			}
+			e, err := log.Get(ctx, last)
+			if err != nil {
+				return err
+			}
+			data = e.Raw
+		}
+		m := nats.NewMsg(events.Subject(consortium, governance.TypeVoteCast))
+		m.Data = data
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(seq, 10))
+		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
+		ack, err := log.JetStream().PublishMsg(ctx, m)
+		if err != nil {
+			return err
+		}
+		seq = ack.Sequence
+		return nil
+	}
+}
+
+// alternate runs ours and raw n times each, a round of each in turn, and returns the
+// time each side took.
+func alternate(n, rounds int, ours, raw func(i int) error) (time.Duration, time.Duration, error) {
+	var oursTime, rawTime time.Duration
+	i, j := 0, 0
+	for r := range rounds {
+		per := n/rounds + boolInt(r < n%rounds)
+		start := time.Now()
+		for range per {
+			if err := ours(i); err != nil {
+				return 0, 0, err
+			}
+			i++
+		}
+		oursTime += time.Since(start)
+		start = time.Now()
+		for range per {
+			if err := raw(j); err != nil {
+				return 0, 0, err
+			}
+			j++
+		}
+		rawTime += time.Since(start)
+	}
+	return oursTime, rawTime, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// benchRebuild compares rebuilding every read model from the whole log with a raw
+// ordered consumer reading it, and measures the heap the read models hold.
+func benchRebuild(ctx context.Context, progress io.Writer, log *events.Log, rounds int) (benchRow, float64, error) {
+	last, err := log.LastSeq(ctx)
+	if err != nil {
+		return benchRow{}, 0, err
+	}
+	fmt.Fprintf(progress, "rebuilding the read models from %d events, and reading them raw, %d times each...\n", last, rounds)
+	var ours, raw time.Duration
+	var held float64
+	for range rounds {
+		start := time.Now()
+		r := projections.NewRunner(log)
+		if err := r.Rebuild(ctx); err != nil {
+			return benchRow{}, 0, err
+		}
+		ours += time.Since(start)
+		held = heldBy(func() { r = nil }) / 1e6 / (float64(last) / 100_000)
+		start = time.Now()
+		if err := rawReplay(ctx, log.JetStream(), last); err != nil {
+			return benchRow{}, 0, err
+		}
+		raw += time.Since(start)
+	}
+	total := float64(last) * float64(rounds)
+	return benchRow{name: fmt.Sprintf("rebuild every read model from %d events", last), unit: "events/s",
+		ours: total / ours.Seconds(), raw: total / raw.Seconds()}, held, nil
+}
+
+// heldBy is how many bytes of the heap become free when drop lets go of something.
+func heldBy(drop func()) float64 {
+	var with, without runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&with)
+	drop()
+	runtime.GC()
+	runtime.ReadMemStats(&without)
+	return float64(with.HeapAlloc) - float64(without.HeapAlloc)
 }
 
 // rawReplay reads the stream up to sequence last with an ordered consumer and does
@@ -191,7 +455,11 @@ func printBench(w io.Writer, rows []benchRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEASURE\tGOVLEDGER\tRAW JETSTREAM\tRATIO")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%.0f %s\t%.0f %s\t%.2f\n", r.name, r.ours, r.unit, r.raw, r.unit, r.ours/r.raw)
+		format := "%s\t%.0f %s\t%.0f %s\t%.2f\n"
+		if r.lower {
+			format = "%s\t%.1f %s\t%.1f %s\t%.2f\n"
+		}
+		fmt.Fprintf(tw, format, r.name, r.ours, r.unit, r.raw, r.unit, r.ratio())
 	}
 	tw.Flush()
 }

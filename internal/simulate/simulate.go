@@ -28,6 +28,10 @@ type Options struct {
 	DissolveAfter int
 	// MaxMembers stops admissions once this many partners are members (default 10).
 	MaxMembers int
+	// Eventful tries the rarer things (amended terms, expulsions, notices, withdrawn
+	// proposals, meeting decisions) several times as often, so that a short history
+	// has a bit of everything; without it the mix is a steering group's usual one.
+	Eventful bool
 }
 
 // Partnership is one consortium's life so far.
@@ -65,7 +69,10 @@ func (p *Partnership) Next(singleEvent bool) (governance.Command, []governance.E
 	if p.Dissolved() {
 		return nil, nil
 	}
-	for {
+	for tries := 0; ; tries++ {
+		if tries == 100_000 {
+			panic(fmt.Sprintf("simulate: partnership %s can do nothing more (%d members)", p.ID, len(p.members())))
+		}
 		p.Now = p.Now.Add(time.Duration(1+p.rng.IntN(8)) * time.Hour)
 		c := p.candidate(singleEvent)
 		if c == nil {
@@ -117,10 +124,14 @@ func (p *Partnership) kinds(singleEvent bool) []kind {
 	if singleEvent {
 		return []kind{{30, p.vote}, {4, p.tableOrdinary}, {1, p.raise}}
 	}
+	rare := 1
+	if p.opts.Eventful {
+		rare = 4
+	}
 	return []kind{
 		{40, p.vote}, {10, p.close}, {6, p.tableOrdinary}, {4, p.apply}, {4, p.tableAdmission},
-		{3, p.declareInterest}, {3, p.raise}, {3, p.escalate}, {2, p.settle}, {2, p.meeting},
-		{1, p.withdrawProposal}, {3, p.amendTerms}, {2, p.tableExpulsion}, {1, p.notice}, {1, p.dissolve},
+		{3, p.declareInterest}, {3, p.raise}, {3, p.escalate}, {2, p.settle}, {2 * rare, p.meeting},
+		{rare, p.withdrawProposal}, {rare, p.amendTerms}, {rare, p.tableExpulsion}, {rare, p.notice}, {1, p.dissolve},
 	}
 }
 
@@ -205,6 +216,27 @@ func fitTerms(t *governance.Terms, partners []string) {
 		}
 		t.RiskShares[id], t.SurplusShares[id] = share, share
 	}
+}
+
+// staying counts the full members neither under notice nor facing an open expulsion
+// proposal: a partnership keeps at least three, so that it can always go on deciding.
+func (p *Partnership) staying() int {
+	n := 0
+	for _, id := range p.State.Electorate(p.Now, "") {
+		if p.State.Partners[id].Status == governance.StatusActive && !p.facingExpulsion(id) {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *Partnership) facingExpulsion(partner string) bool {
+	for _, pr := range p.State.Proposals {
+		if pr.Matter == governance.MatterExpulsion && pr.About == partner && pr.Outcome == governance.OutcomeOpen {
+			return true
+		}
+	}
+	return false
 }
 
 // members are the ids of the partners whose membership is in force now, sorted.
@@ -342,7 +374,7 @@ func (p *Partnership) tableAdmission() governance.Command {
 
 func (p *Partnership) tableExpulsion() governance.Command {
 	m := p.members()
-	if len(m) <= 3 {
+	if p.staying() <= 3 {
 		return nil
 	}
 	about := p.pick(m)
@@ -350,7 +382,13 @@ func (p *Partnership) tableExpulsion() governance.Command {
 		Title: "Expel " + p.State.Partners[about].Name + " for persistent breach of the terms", About: about}
 }
 
+// amendTerms proposes new terms, one amendment at a time.
 func (p *Partnership) amendTerms() governance.Command {
+	for _, id := range p.openProposals() {
+		if p.State.Proposals[id].Matter == governance.MatterAmendTerms {
+			return nil
+		}
+	}
 	t := p.State.Terms
 	t.Termination.NoticeDays = 30 + 30*p.rng.IntN(4)
 	t.ExcludeConflicted = !t.ExcludeConflicted
@@ -435,7 +473,7 @@ func (p *Partnership) meeting() governance.Command {
 
 func (p *Partnership) notice() governance.Command {
 	m := p.members()
-	if len(m) <= 3 {
+	if p.staying() <= 3 {
 		return nil
 	}
 	return governance.ServeNotice{At: p.Now, Partner: p.pick(m), Reason: "The service moves to another provider"}

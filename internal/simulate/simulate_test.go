@@ -14,7 +14,7 @@ func TestLivesCoverEveryEvent(t *testing.T) {
 	seen := map[string]int{}
 	total := 0
 	for _, id := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
-		p := simulate.New(id, 1, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), simulate.Options{DissolveAfter: 250})
+		p := simulate.New(id, 1, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), simulate.Options{DissolveAfter: 250, Eventful: true})
 		for range 400 {
 			_, evs := p.Next(false)
 			if evs == nil {

@@ -1,0 +1,185 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/govledger/govledger/embedded"
+	"github.com/govledger/govledger/events"
+	g "github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/simulate"
+	"github.com/govledger/govledger/ledger"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Each benchmark has a govledger side and a raw JetStream side, measured on the same
+// embedded server in the same run; the README gives govledger's figures as ratios.
+
+// benchLedgers are filled ledgers, by number of consortia, shared by the benchmarks of
+// one run: filling a million events takes a while. TestMain shuts them down.
+var benchLedgers = map[int]*benchLedger{}
+
+type benchLedger struct {
+	server *embedded.Server
+	dir    string
+	log    *events.Log
+	lives  []*simulate.Partnership
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, bl := range benchLedgers {
+		bl.server.Shutdown()
+		os.RemoveAll(bl.dir)
+	}
+	os.Exit(code)
+}
+
+// filled is a ledger of consortia partnerships with perConsortium events each.
+func filled(b *testing.B, consortia, perConsortium int) *benchLedger {
+	b.Helper()
+	if bl, ok := benchLedgers[consortia]; ok {
+		return bl
+	}
+	dir, err := os.MkdirTemp("", "govledger-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := embedded.Start(embedded.Config{DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nc, err := s.Connect()
+	if err != nil {
+		b.Fatal(err)
+	}
+	log, err := events.Open(context.Background(), nc, events.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	lives, err := simulate.Fill(context.Background(), log, simulate.Ledger{Consortia: consortia, Prefix: "partnership",
+		Events: perConsortium, Seed: 1, Start: day0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled a ledger of %d events over %d consortia in %s", consortia*perConsortium, consortia, time.Since(start).Round(time.Second))
+	bl := &benchLedger{server: s, dir: dir, log: log, lives: lives}
+	benchLedgers[consortia] = bl
+	return bl
+}
+
+// ballots numbers the ballots tabled for benchmarks, which may run more than once.
+var ballots int
+
+// ballot tables, on p, an ordinary proposal open for a century, so that one partner can
+// vote on it again and again, each vote replacing the last; it returns the command for
+// vote i. The tabling is the first command of l on p: it loads p's history.
+func ballot(b *testing.B, l *ledger.Ledger, p *simulate.Partnership) (first time.Duration, vote func(i int) ledger.Command) {
+	b.Helper()
+	ballots++
+	proposal := fmt.Sprintf("bench-ballot-%d", ballots)
+	opens := p.Now.Add(24 * time.Hour)
+	start := time.Now()
+	_, err := l.Handle(context.Background(), ledger.Command{Consortium: p.ID, Actor: g.Actor{Person: "secretary"},
+		Do: g.TableProposal{At: opens, Proposal: proposal, Matter: g.MatterOrdinary, Title: "Adopt the shared referral pathway",
+			ClosesAt: opens.AddDate(100, 0, 0)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	first = time.Since(start)
+	elector := p.State.Electorate(opens, "")[0]
+	choices := []string{g.VoteFor, g.VoteAgainst}
+	return first, func(i int) ledger.Command {
+		return ledger.Command{ID: fmt.Sprintf("%s-vote-%d", proposal, i), Consortium: p.ID, Actor: g.Actor{Person: "secretary", Partner: elector},
+			Do: g.CastVote{At: opens.Add(time.Hour), Proposal: proposal, Partner: elector, Vote: choices[i&1], Reason: "As agreed at the steering group"}}
+	}
+}
+
+// rawPublisher publishes copies of an event's stored bytes on consortium's subjects with
+// the same per-consortium sequence check as the ledger's appends.
+func rawPublisher(js jetstream.JetStream, consortium string, data []byte) func(b *testing.B) {
+	var seq uint64
+	return func(b *testing.B) {
+		m := nats.NewMsg(events.Subject(consortium, g.TypeVoteCast))
+		m.Data = data
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(seq, 10))
+		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
+		ack, err := js.PublishMsg(context.Background(), m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seq = ack.Sequence
+	}
+}
+
+// BenchmarkCommand is a command end to end (decide against live state, encode, hash,
+// append with the sequence check, acknowledgement, apply) against a raw publish of the
+// same bytes with the same sequence check.
+func BenchmarkCommand(b *testing.B) {
+	bl := filled(b, 10, 1000)
+	l := ledger.New(bl.log)
+	_, vote := ballot(b, l, bl.lives[0])
+	res, err := l.Handle(context.Background(), vote(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample := res.Events[0].Raw
+	b.Run("govledger", func(b *testing.B) {
+		for i := 2; b.Loop(); i++ {
+			if _, err := l.Handle(context.Background(), vote(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-jetstream", func(b *testing.B) {
+		publish := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), sample)
+		for b.Loop() {
+			publish(b)
+		}
+	})
+}
+
+// BenchmarkCommandLatency is a command's latency in steady state (its consortium's
+// state already loaded by this process) on a ledger of 10,000 events (10 consortia of
+// 1,000) and of 1,000,000 (1,000 of 1,000): the commanded consortium has the same
+// history in both, so what differs is the size of the ledger around it. first-ms is
+// the first command on the consortium in a fresh process, which reads its history once.
+func BenchmarkCommandLatency(b *testing.B) {
+	for _, size := range []struct {
+		name      string
+		consortia int
+	}{{"events=10k", 10}, {"events=1M", 1000}} {
+		b.Run(size.name, func(b *testing.B) {
+			if size.consortia > 100 && testing.Short() {
+				b.Skip("a million-event ledger takes a while to fill")
+			}
+			bl := filled(b, size.consortia, 1000)
+			p := bl.lives[size.consortia/2]
+			l := ledger.New(bl.log)
+			first, vote := ballot(b, l, p)
+			var sample []byte
+			b.Run("govledger", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					res, err := l.Handle(context.Background(), vote(i))
+					if err != nil {
+						b.Fatal(err)
+					}
+					sample = res.Events[0].Raw
+				}
+				b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+			})
+			b.Run("raw-jetstream", func(b *testing.B) {
+				publish := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), sample)
+				for b.Loop() {
+					publish(b)
+				}
+			})
+		})
+	}
+}

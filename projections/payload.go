@@ -1,0 +1,264 @@
+package projections
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/govledger/govledger/governance"
+)
+
+// Decoding payloads is most of the cost of applying an event, and rebuilding the
+// models decodes every one. The commonest (a vote; a proposal, which carries its rule
+// and electorate; an outcome) are read here field by field when they are exactly as
+// encoding/json writes governance's types: fields in order, no space, plain strings,
+// times in UTC. Anything else (another form, an escape, an unknown field) goes through
+// governance.DecodePayload, so what is accepted, and what it decodes to, is the same
+// either way; FuzzPayload checks it.
+//
+// names, if given, returns one shared string for each partner id and vote, so that the
+// millions of votes a large ledger holds do not each keep copies of the same few words.
+func decodePayload(eventType string, data []byte, names func([]byte) string) (governance.Payload, error) {
+	switch eventType {
+	case governance.TypeVoteCast:
+		if p, ok := readVoteCast(data, names); ok {
+			return p, nil
+		}
+	case governance.TypeDecisionProposed:
+		if p, ok := readDecisionProposed(data); ok {
+			return p, nil
+		}
+	case governance.TypeDecisionCarried, governance.TypeDecisionRejected, governance.TypeDecisionLapsed:
+		if p, ok := readOutcome(data); ok && p.EventType() == eventType {
+			return p, nil
+		}
+	}
+	return governance.DecodePayload(eventType, data)
+}
+
+func readVoteCast(data []byte, names func([]byte) string) (governance.VoteCast, bool) {
+	r := reader{b: data, names: names}
+	var v governance.VoteCast
+	r.lit(`{"proposal":`)
+	v.Proposal = r.str()
+	r.lit(`,"partner":`)
+	v.Partner = r.name()
+	r.lit(`,"vote":`)
+	v.Vote = r.name()
+	if r.opt(`,"reason":`) {
+		v.Reason = r.str()
+	}
+	r.lit(`}`)
+	return v, r.end()
+}
+
+func readDecisionProposed(data []byte) (governance.DecisionProposed, bool) {
+	r := reader{b: data}
+	var p governance.DecisionProposed
+	r.lit(`{"proposal":`)
+	p.Proposal = r.str()
+	r.lit(`,"matter":`)
+	p.Matter = r.str()
+	r.lit(`,"title":`)
+	p.Title = r.str()
+	if r.opt(`,"about":`) {
+		p.About = r.str()
+	}
+	r.lit(`,"closes_at":`)
+	p.ClosesAt = r.time()
+	r.lit(`,"electorate":`)
+	p.Electorate = r.strs()
+	r.lit(`,"rule":{"method":`)
+	p.Rule.Method = r.str()
+	r.lit(`,"threshold":`)
+	p.Rule.Threshold = r.fraction()
+	r.lit(`,"quorum":`)
+	p.Rule.Quorum = r.fraction()
+	if r.opt(`,"casting_vote":true`) {
+		p.Rule.CastingVote = true
+	}
+	if r.opt(`,"voting_days":`) {
+		p.Rule.VotingDays = r.int()
+	}
+	r.lit(`}`)
+	if r.opt(`,"chair":`) {
+		p.Chair = r.str()
+	}
+	if r.opt(`,"meeting":{"held_at":`) {
+		p.Meeting = &governance.Meeting{HeldAt: r.time()}
+		r.lit(`,"attendance":`)
+		p.Meeting.Attendance = r.strs()
+		r.lit(`}`)
+	}
+	if r.opt(`,"new_terms":`) {
+		return p, false // a whole set of terms: rare, and left to DecodePayload
+	}
+	if r.opt(`,"role":{"partner":`) {
+		p.Role = &governance.RoleAssignment{Partner: r.str()}
+		r.lit(`,"role":`)
+		p.Role.Role = r.str()
+		r.lit(`}`)
+	}
+	r.lit(`}`)
+	return p, r.end()
+}
+
+func readOutcome(data []byte) (governance.Outcome, bool) {
+	r := reader{b: data}
+	var o governance.Outcome
+	r.lit(`{"proposal":`)
+	o.Proposal = r.str()
+	r.lit(`,"result":`)
+	o.Result = r.str()
+	r.lit(`,"tally":{"for":`)
+	o.Tally.For = r.int()
+	r.lit(`,"against":`)
+	o.Tally.Against = r.int()
+	r.lit(`,"abstain":`)
+	o.Tally.Abstain = r.int()
+	r.lit(`,"block":`)
+	o.Tally.Block = r.int()
+	r.lit(`,"electorate":`)
+	o.Tally.Electorate = r.int()
+	r.lit(`}`)
+	if r.opt(`,"casting_vote":`) {
+		o.CastingVote = r.str()
+	}
+	if r.opt(`,"review_date":`) {
+		d := r.str()
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			r.failed = true
+		}
+		o.ReviewDate = governance.Date(d)
+	}
+	r.lit(`}`)
+	return o, r.end()
+}
+
+// reader reads JSON written by encoding/json, front to back, and gives up (ok false)
+// at anything it was not written to expect.
+type reader struct {
+	b      []byte
+	failed bool
+	names  func([]byte) string // shares the strings name reads, if set
+}
+
+func (r *reader) lit(s string) {
+	if !r.opt(s) {
+		r.failed = true
+	}
+}
+
+// opt consumes s if it comes next.
+func (r *reader) opt(s string) bool {
+	if r.failed || !bytes.HasPrefix(r.b, []byte(s)) {
+		return false
+	}
+	r.b = r.b[len(s):]
+	return true
+}
+
+func (r *reader) end() bool { return !r.failed && len(r.b) == 0 }
+
+// str reads a string with nothing to unescape: printable ASCII, no quote or backslash.
+func (r *reader) str() string {
+	if b := r.plain(); b != nil {
+		return string(b)
+	}
+	return ""
+}
+
+// name reads a string as str does, shared through r.names.
+func (r *reader) name() string {
+	b := r.plain()
+	switch {
+	case b == nil:
+		return ""
+	case r.names != nil:
+		return r.names(b)
+	}
+	return string(b)
+}
+
+// plain reads a string with nothing to unescape and returns its bytes.
+func (r *reader) plain() []byte {
+	if r.failed || len(r.b) == 0 || r.b[0] != '"' {
+		r.failed = true
+		return nil
+	}
+	for i := 1; i < len(r.b); i++ {
+		switch c := r.b[i]; {
+		case c == '"':
+			b := r.b[1:i]
+			r.b = r.b[i+1:]
+			return b
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			r.failed = true
+			return nil
+		}
+	}
+	r.failed = true
+	return nil
+}
+
+// strs reads an array of strings, or null.
+func (r *reader) strs() []string {
+	if r.opt(`null`) {
+		return nil
+	}
+	r.lit(`[`)
+	out := []string{}
+	for !r.failed && !r.opt(`]`) {
+		if len(out) > 0 {
+			r.lit(`,`)
+		}
+		out = append(out, r.str())
+	}
+	return out
+}
+
+// time reads a time as encoding/json writes one in UTC.
+func (r *reader) time() time.Time {
+	s := r.str()
+	if r.failed || len(s) == 0 || s[len(s)-1] != 'Z' {
+		r.failed = true
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Format(time.RFC3339Nano) != s {
+		r.failed = true
+		return time.Time{}
+	}
+	return t
+}
+
+// int reads a non-negative integer written without leading zeros.
+func (r *reader) int() int {
+	n := 0
+	for n < len(r.b) && n < 9 && r.b[n] >= '0' && r.b[n] <= '9' {
+		n++
+	}
+	if r.failed || n == 0 || r.b[0] == '0' && n > 1 {
+		r.failed = true
+		return 0
+	}
+	v, _ := strconv.Atoi(string(r.b[:n]))
+	r.b = r.b[n:]
+	return v
+}
+
+// fraction reads a share as governance.Fraction writes it: "" or "n/d", 0 ≤ n ≤ d, d > 0.
+func (r *reader) fraction() governance.Fraction {
+	if r.opt(`""`) {
+		return governance.Fraction{}
+	}
+	r.lit(`"`)
+	n := r.int()
+	r.lit(`/`)
+	d := r.int()
+	r.lit(`"`)
+	if d == 0 || n > d {
+		r.failed = true
+	}
+	return governance.Fraction{Num: n, Den: d}
+}
