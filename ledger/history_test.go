@@ -228,10 +228,10 @@ func TestScriptedHistory(t *testing.T) {
 			check(t, err)
 			equal(t, "membership on day 150", got, []projections.Member{
 				{ID: "age-uk", Name: "Age UK Essex", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "contact-age-uk", Since: at(133), Until: at(250)},
-				{ID: "brightside-cvs", Name: "Brightside CVS", Sector: "vcse", Tier: "full", Roles: []string{"chair", "lead-partner"}, Status: "active", PointOfContact: "contact-brightside-cvs", Since: at(0), Until: at(250)},
-				{ID: "colchester-nhs", Name: "Colchester Hospital NHS Trust", Sector: "nhs-trust", Tier: "full", Roles: []string{}, Status: "notice-served", PointOfContact: "contact-colchester-nhs", Since: at(0), Until: at(210)},
+				{ID: "brightside-cvs", Name: "Brightside CVS", Sector: "vcse", Tier: "full", Roles: []string{"chair", "lead-partner"}, Status: "active", PointOfContact: "amina-okafor", Since: at(0), Until: at(250)},
+				{ID: "colchester-nhs", Name: "Colchester Hospital NHS Trust", Sector: "nhs-trust", Tier: "full", Roles: []string{}, Status: "notice-served", PointOfContact: "priya-shah", Since: at(0), Until: at(210)},
 				{ID: "essex-council", Name: "Essex County Council", Sector: "local-authority", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "contact-essex-council", Since: at(9), Until: at(250)},
-				{ID: "essex-mind", Name: "Essex Mind", Sector: "vcse", Tier: "full", Roles: []string{"secretary"}, Status: "active", PointOfContact: "contact-essex-mind", Since: at(0), Until: at(160)},
+				{ID: "essex-mind", Name: "Essex Mind", Sector: "vcse", Tier: "full", Roles: []string{"secretary"}, Status: "active", PointOfContact: "tom-reilly", Since: at(0), Until: at(160)},
 			})
 			got, err = m.Membership("synergy", at(209))
 			check(t, err)
@@ -245,13 +245,13 @@ func TestScriptedHistory(t *testing.T) {
 			equal(t, "partners on day 300", got, []projections.Partner{
 				{ID: "age-uk", Name: "Age UK Essex", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "contact-age-uk",
 					Sponsor: "essex-mind", AppliedAt: at(130), AdmittedAt: at(133), Intervals: []projections.Interval{{From: at(133), To: at(250), Tier: "full"}}},
-				{ID: "brightside-cvs", Name: "Brightside CVS", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "contact-brightside-cvs",
+				{ID: "brightside-cvs", Name: "Brightside CVS", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "amina-okafor",
 					AppliedAt: at(0), AdmittedAt: at(0), Intervals: []projections.Interval{{From: at(0), To: at(250), Tier: "full"}}},
-				{ID: "colchester-nhs", Name: "Colchester Hospital NHS Trust", Sector: "nhs-trust", Tier: "full", Roles: []string{}, Status: "withdrawn", PointOfContact: "contact-colchester-nhs",
+				{ID: "colchester-nhs", Name: "Colchester Hospital NHS Trust", Sector: "nhs-trust", Tier: "full", Roles: []string{}, Status: "withdrawn", PointOfContact: "priya-shah",
 					AppliedAt: at(0), AdmittedAt: at(0), NoticeAt: at(150), LeavesAt: at(210), LeftAt: at(210), Intervals: []projections.Interval{{From: at(0), To: at(210), Tier: "full"}}},
 				{ID: "essex-council", Name: "Essex County Council", Sector: "local-authority", Tier: "full", Roles: []string{}, Status: "active", PointOfContact: "contact-essex-council",
 					Sponsor: "brightside-cvs", AppliedAt: at(5), AdmittedAt: at(9), Intervals: []projections.Interval{{From: at(9), To: at(250), Tier: "full"}}},
-				{ID: "essex-mind", Name: "Essex Mind", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "expelled", PointOfContact: "contact-essex-mind",
+				{ID: "essex-mind", Name: "Essex Mind", Sector: "vcse", Tier: "full", Roles: []string{}, Status: "expelled", PointOfContact: "tom-reilly",
 					AppliedAt: at(0), AdmittedAt: at(0), LeftAt: at(160), Intervals: []projections.Interval{{From: at(0), To: at(160), Tier: "full"}}},
 			})
 			// Before its notice took effect, the hospital had served notice and not yet left.

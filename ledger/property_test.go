@@ -28,7 +28,7 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 	// A fixed seed, chosen so that these 200 commands record every type of event
 	// (checked below): the property is tried on all of them, the same way every run. A
 	// change to the simulation may need another seed; the check says so.
-	const seed = 12
+	const seed = 263
 	lives := []*simulate.Partnership{
 		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60, Eventful: true}),
 		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200, Eventful: true}),

@@ -215,6 +215,22 @@ func formed(e events.Envelope, f governance.ConsortiumFormed) *consortium {
 	return c
 }
 
+// namePointOfContact records the person a partner names as its point of contact. The
+// terms' map may be the recorded event's own: it is copied, never written into.
+func (c *consortium) namePointOfContact(partner, person string) {
+	pt := c.Partners[partner]
+	if pt == nil || person == "" {
+		return
+	}
+	pt.PointOfContact = person
+	contacts := maps.Clone(c.Terms.Roles.PointsOfContact)
+	if contacts == nil {
+		contacts = map[string]string{}
+	}
+	contacts[partner] = person
+	c.Terms.Roles.PointsOfContact = contacts
+}
+
 func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner {
 	return &partner{ID: s.ID, Name: s.Name, Sector: s.Sector, Tier: s.Tier, PointOfContact: s.PointOfContact,
 		Status: status, AppliedAt: at}
@@ -280,12 +296,21 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			Reason: c.title(p.Proposal), Proposal: p.Proposal})
 		c.effect(p.Proposal, "expelled "+p.Partner)
 	case governance.RoleAssigned:
-		if p.Role == "chair" {
-			// As the rules have it: the chair named by a decision is the terms' chair,
-			// whose casting vote counts.
+		// As the rules have it: a single role named by a decision is the terms' (the
+		// chair's casting vote counts), and a point of contact is a person.
+		switch p.Role {
+		case governance.RoleChair:
 			c.Terms.Roles.Chair = p.Partner
+		case governance.RoleLeadPartner:
+			c.Terms.Roles.LeadPartner = p.Partner
+		case governance.RoleSecretary:
+			c.Terms.Roles.Secretary = p.Partner
 		}
-		c.assignRole(p.Role, p.Partner, at)
+		if p.Role == governance.RolePointOfContact {
+			c.namePointOfContact(p.Partner, p.Person)
+		} else {
+			c.assignRole(p.Role, p.Partner, at)
+		}
 		c.effect(p.Proposal, p.Role+": "+p.Partner)
 	case governance.NoticeServed:
 		if pt := c.Partners[p.Partner]; pt != nil {
@@ -453,6 +478,12 @@ func (c *consortium) setRoles(r governance.Roles, at time.Time) {
 	for _, role := range singleRoles {
 		holder := map[string]string{"lead-partner": r.LeadPartner, "chair": r.Chair, "secretary": r.Secretary}[role]
 		c.assignRole(role, holder, at)
+	}
+	// The terms name each partner's point of contact, over what it gave when it joined.
+	for id, person := range r.PointsOfContact {
+		if pt := c.Partners[id]; pt != nil && person != "" {
+			pt.PointOfContact = person
+		}
 	}
 }
 
