@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,6 +39,7 @@ func TestScripts(t *testing.T) {
 		},
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": exits},
 	})
 }
 
@@ -54,4 +58,26 @@ func scriptLedger(env *testscript.Env) error {
 	env.Setenv("GOVLEDGER_SERVER", p.httpURL)
 	env.Setenv("GOVLEDGER_NATS", p.server.ClientURL())
 	return nil
+}
+
+// exits runs a command that must fail with the given exit status: "exits 4 govledger
+// vote ...". Its stdout and stderr are then checked as after exec.
+func exits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits STATUS COMMAND [ARG...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || want == 0 {
+		ts.Fatalf("exits: %q is not a failing exit status", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		ts.Fatalf("%s succeeded; want exit status %d", args[1], want)
+	case !errors.As(err, &ee):
+		ts.Fatalf("%s: %v", args[1], err)
+	case ee.ExitCode() != want:
+		ts.Fatalf("%s exited %d; want %d", args[1], ee.ExitCode(), want)
+	}
 }

@@ -420,9 +420,16 @@ func (c *cli) disputeVerb() *cobra.Command {
 	var by, matter, outcome, reason string
 	var against []string
 	d := &cobra.Command{
-		Use:   "dispute raise|escalate|resolve|withdraw DISPUTE",
+		Use:   "dispute",
 		Short: "Raise a dispute, move it up the terms' ladder, resolve or withdraw it",
-		Args:  cobra.NoArgs,
+		Long: `Record a dispute's life: raised by a partner against others, escalated up the
+dispute ladder the terms set (each stage with its time limit; it is overdue when the
+limit passes), and resolved with the outcome agreed, or withdrawn.`,
+		Example: `  govledger dispute raise late-invoices --by stockport-mind --against anchorpoint \
+    --matter "Invoices paid 60 days late" -c synergy
+  govledger dispute escalate late-invoices -c synergy
+  govledger dispute resolve late-invoices --outcome "Paid within 30 days" -c synergy`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError{fmt.Errorf("say what to do with the dispute: raise, escalate, resolve or withdraw (see govledger dispute --help)")}
 		},
