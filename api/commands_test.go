@@ -207,6 +207,19 @@ func TestRefusals(t *testing.T) {
 	if after, _ := l.log.LastSeq(context.Background()); after != before {
 		t.Fatalf("refused commands moved the log from %d to %d", before, after)
 	}
+	// A route asked for with another method: 405, in the API's own words.
+	req, _ := http.NewRequest(http.MethodDelete, l.url+synergy+"/proposals/venue/votes", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e405 api.Error
+	json.NewDecoder(resp.Body).Decode(&e405)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" || e405.Code != api.CodeNotAllowed ||
+		e405.Message != "/v1/consortia/synergy/proposals/venue/votes takes POST, not DELETE" {
+		t.Errorf("DELETE a vote: %d %q %+v", resp.StatusCode, resp.Header.Get("Allow"), e405)
+	}
 	// The dissolved consortium refuses everything: 403.
 	all := []string{"anchorpoint", "stockport-mind", "all-together-positive", "pennine-care"}
 	l.do(t, synergy+"/meeting-decisions", map[string]any{"at": on(2), "proposal": "wind-up", "matter": "dissolution", "title": "Wind up",

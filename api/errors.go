@@ -21,6 +21,7 @@ const (
 	CodeConflict    Code = "conflict"    // clashes with what already happened
 	CodeForbidden   Code = "forbidden"   // not allowed, or the consortium is sealed
 	CodeTooLarge    Code = "too_large"   // a request body over the limit
+	CodeNotAllowed  Code = "not_allowed" // a route asked for with a method it does not take
 	CodeFault       Code = "fault"       // the record does not verify
 	CodeUnavailable Code = "unavailable" // the ledger cannot answer now; try again
 	CodeInternal    Code = "internal"    // a failure of govledger itself
@@ -39,6 +40,7 @@ var Codes = map[Code]Status{
 	CodeConflict:    {http.StatusConflict, 5},
 	CodeForbidden:   {http.StatusForbidden, 6},
 	CodeTooLarge:    {http.StatusRequestEntityTooLarge, 3},
+	CodeNotAllowed:  {http.StatusMethodNotAllowed, 2},
 	CodeFault:       {http.StatusUnprocessableEntity, 8},
 	CodeUnavailable: {http.StatusServiceUnavailable, 7},
 	CodeInternal:    {http.StatusInternalServerError, 1},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -58,10 +59,32 @@ func New(cfg Config) *Server {
 	s.streamRoutes()
 	s.auditRoutes()
 	s.handle("GET /v1/openapi.json", s.openAPI)
+	s.refuseOtherMethods()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(CodeNotFound, "%s %s is not a route of the govledger API; see /v1/openapi.json", r.Method, r.URL.Path))
 	})
 	return s
+}
+
+// refuseOtherMethods answers a route asked for with a method it does not take with the
+// API's own JSON refusal, naming the methods it does take.
+func (s *Server) refuseOtherMethods() {
+	allowed := map[string][]string{}
+	var paths []string
+	for _, r := range s.routes {
+		method, path, _ := strings.Cut(r, " ")
+		if allowed[path] == nil {
+			paths = append(paths, path)
+		}
+		allowed[path] = append(allowed[path], method)
+	}
+	for _, path := range paths {
+		methods := strings.Join(allowed[path], ", ")
+		s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", methods)
+			writeError(w, errorf(CodeNotAllowed, "%s takes %s, not %s", r.URL.Path, methods, r.Method))
+		})
+	}
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
