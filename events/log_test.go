@@ -65,10 +65,11 @@ func TestLogOnThreeNodeCluster(t *testing.T) {
 	})
 }
 
-// openClusterLog opens the log with three replicas once the cluster has elected a leader.
+// openClusterLog opens the log with three replicas once the cluster has elected a leader,
+// which on a busy 2-core machine, with the race detector, can take most of a minute.
 func openClusterLog(t *testing.T, nc *nats.Conn) *events.Log {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		log, err := events.Open(ctx, nc, events.Options{Replicas: 3})
