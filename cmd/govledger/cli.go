@@ -99,9 +99,8 @@ func args(names ...string) cobra.PositionalArgs {
 // whenFlag is a time given on the command line: a date (2026-03-09), a date and time
 // (2026-03-09T14:00, taken as UTC), or RFC 3339.
 type whenFlag struct {
-	t         time.Time
-	endOfDay  bool // a date alone means the end of that day (a ballot closing "on" it)
-	dateGiven bool
+	t        time.Time
+	endOfDay bool // a date alone means the end of that day (a ballot closing "on" it)
 }
 
 func (f *whenFlag) String() string {
@@ -121,7 +120,7 @@ func (f *whenFlag) Set(v string) error {
 	if dateOnly && f.endOfDay {
 		t = t.AddDate(0, 0, 1).Add(-time.Millisecond)
 	}
-	f.t, f.dateGiven = t, dateOnly
+	f.t = t
 	return nil
 }
 
