@@ -61,7 +61,9 @@ const subjectPrefix = "gov."
 // Hash is the hex SHA-256 of an event's stored bytes.
 func Hash(raw []byte) string {
 	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:])
 }
 
 // encode writes the canonical bytes of e (whose payload is already compact JSON) and
@@ -92,7 +94,7 @@ func Decode(raw []byte, seq uint64) (Envelope, error) {
 	if e.Schema != SchemaVersion {
 		return Envelope{}, invalid("schema", "at sequence %d schema version %d is not %d", seq, e.Schema, SchemaVersion)
 	}
-	if e.Payload[0] != '{' || !json.Valid(e.Payload) {
+	if e.Payload[0] != '{' || !validJSON(e.Payload) {
 		return Envelope{}, invalid("payload", "at sequence %d the payload is not a JSON object", seq)
 	}
 	if e.Prev != "" && len(e.Prev) != sha256.Size*2 {
@@ -113,14 +115,16 @@ func checkDraft(d *Draft) error {
 	if len(d.Payload) == 0 {
 		d.Payload = json.RawMessage("{}")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.Payload); err != nil {
+	compact, ok := compactJSON(make([]byte, 0, len(d.Payload)), d.Payload)
+	if !ok {
+		var buf bytes.Buffer
+		err := json.Compact(&buf, d.Payload) // for encoding/json's account of what is wrong
 		return invalid("payload", "the %s payload is not well-formed JSON: %v", d.Type, err)
 	}
-	if buf.Bytes()[0] != '{' {
+	if compact[0] != '{' {
 		return invalid("payload", "the %s payload must be a JSON object", d.Type)
 	}
-	d.Payload = buf.Bytes()
+	d.Payload = compact
 	if err := validText("command id", d.CommandID); err != nil {
 		return err
 	}

@@ -434,23 +434,70 @@ func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn f
 		return fmt.Errorf("read %s: %w", filter, err)
 	}
 	defer it.Stop()
+	until := jetstream.NextContext(ctx)
 	for {
-		m, err := it.Next(jetstream.NextContext(ctx))
+		m, err := it.Next(until)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return fmt.Errorf("read %s: %w", filter, err)
 		}
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
+		seq, pending, ok := ackPosition(m.Reply())
+		if !ok {
+			md, err := m.Metadata()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", filter, err)
+			}
+			seq, pending = md.Sequence.Stream, md.NumPending
 		}
-		done, err := fn(m, md.Sequence.Stream, md.NumPending)
+		done, err := fn(m, seq, pending)
 		if err != nil || done {
 			return err
 		}
 	}
+}
+
+// ackPosition reads a message's stream sequence and the number of messages still
+// pending from its reply subject, as Msg.Metadata does but without allocating: a
+// replay reads them for every event. The subject is
+// $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>,
+// or, from newer servers, $JS.ACK.<domain>.<account hash>.<stream>... with a token
+// after <pending>. ok is false for anything else, which Metadata then reads.
+func ackPosition(reply string) (seq, pending uint64, ok bool) {
+	const prefix = "$JS.ACK."
+	if !strings.HasPrefix(reply, prefix) {
+		return 0, 0, false
+	}
+	seqAt, pendingAt := 5, 8
+	switch n := strings.Count(reply, ".") + 1; {
+	case n == 9:
+	case n >= 11:
+		seqAt, pendingAt = 7, 10
+	default:
+		return 0, 0, false
+	}
+	rest := reply[len(prefix):]
+	for i := 2; i <= pendingAt; i++ {
+		token, after, _ := strings.Cut(rest, ".")
+		rest = after
+		if i != seqAt && i != pendingAt {
+			continue
+		}
+		n, err := strconv.ParseUint(token, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		if i == seqAt {
+			seq = n
+		} else {
+			pending = n
+		}
+	}
+	if seq == 0 {
+		return 0, 0, false
+	}
+	return seq, pending, true
 }
 
 // errDuplicate is an atomic batch refused because JetStream has seen one of its message ids.
