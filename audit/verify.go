@@ -15,7 +15,7 @@ import (
 // Log is what Verify reads: the event log, oldest first, and one event by sequence.
 type Log interface {
 	LastSeq(ctx context.Context) (uint64, error)
-	Replay(ctx context.Context, from uint64, fn func(events.Envelope) error) error
+	Replay(ctx context.Context, from uint64, fn func(events.Envelope) error, opts ...events.ReadOption) error
 	Get(ctx context.Context, seq uint64) (events.Envelope, error)
 }
 

@@ -78,7 +78,15 @@ func encode(e *Envelope) {
 // spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
 // payload that is not a JSON object.
 func Decode(raw []byte, seq uint64) (Envelope, error) {
-	e := Envelope{Seq: seq, Raw: raw, Hash: Hash(raw)}
+	return decode(raw, seq, true)
+}
+
+// decode is Decode, setting the hash only if asked to.
+func decode(raw []byte, seq uint64, hash bool) (Envelope, error) {
+	e := Envelope{Seq: seq, Raw: raw}
+	if hash {
+		e.Hash = Hash(raw)
+	}
 	if err := readCanonical(raw, &e); err != nil {
 		return Envelope{}, invalid("event", "at sequence %d the stored bytes are not a govledger event in canonical form", seq)
 	}

@@ -255,7 +255,7 @@ func (l *Log) resolve(ctx context.Context, consortium string, expected uint64, c
 		from = startAt{seq: expected + 1}
 	}
 	var found []Envelope
-	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, func(e Envelope) error {
+	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, reading{hash: true}, func(e Envelope) error {
 		if e.CommandID == commandID {
 			found = append(found, e)
 		}
@@ -328,7 +328,7 @@ func (l *Log) Read(ctx context.Context, consortium string, after uint64) ([]Enve
 		return nil, err
 	}
 	var evs []Envelope
-	err := l.read(ctx, ConsortiumSubjects(consortium), startAt{seq: after + 1}, 0, func(e Envelope) error {
+	err := l.read(ctx, ConsortiumSubjects(consortium), startAt{seq: after + 1}, 0, reading{hash: true}, func(e Envelope) error {
 		evs = append(evs, e)
 		return nil
 	})
@@ -338,7 +338,7 @@ func (l *Log) Read(ctx context.Context, consortium string, after uint64) ([]Enve
 // Replay calls fn with every event of every consortium from sequence from, oldest
 // first, up to the last event at the time of the call. An event that does not decode
 // stops the replay with an error naming its sequence. from 0 means the first.
-func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error) error {
+func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
 	last, err := l.LastSeq(ctx)
 	if err != nil {
 		return err
@@ -349,31 +349,53 @@ func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error) 
 	if last < from {
 		return nil
 	}
-	return l.read(ctx, "gov.>", startAt{seq: from}, last, fn)
+	return l.read(ctx, "gov.>", startAt{seq: from}, last, readOptions(opts), fn)
 }
 
 // Follow calls fn with every event from sequence from, oldest first, and then with each
 // new event as it is appended, until ctx is done or fn returns an error.
-func (l *Log) Follow(ctx context.Context, from uint64, fn func(Envelope) error) error {
-	return l.Watch(ctx, []string{"gov.>"}, from, fn)
+func (l *Log) Follow(ctx context.Context, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
+	return l.Watch(ctx, []string{"gov.>"}, from, fn, opts...)
 }
 
 // Watch is Follow for the events on some subjects only, such as gov.synergy.decision.>
 // (one consortium's decisions) or gov.*.partner.> (every membership change anywhere).
-func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func(Envelope) error) error {
+func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
 	if len(subjects) == 0 {
 		return invalid("subjects", "watch needs at least one subject")
 	}
 	if from == 0 {
 		from = 1
 	}
+	o := readOptions(opts)
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
-		e, err := Decode(raw.Data(), seq)
+		e, err := decode(raw.Data(), seq, o.hash)
 		if err != nil {
 			return false, err
 		}
 		return false, fn(e)
 	})
+}
+
+// ReadOption changes what Replay, Follow and Watch hand over.
+type ReadOption func(*reading)
+
+type reading struct {
+	hash bool // set each event's Hash
+}
+
+// WithoutHash leaves each event's Hash empty, for readers that do not follow the hash
+// chain, such as the read models: hashing is a good part of decoding an event, and
+// Hash(e.Raw) gives the hash of the few events such a reader keeps a mark of. Every
+// event is decoded and checked as Decode checks it.
+func WithoutHash() ReadOption { return func(r *reading) { r.hash = false } }
+
+func readOptions(opts []ReadOption) reading {
+	r := reading{hash: true}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
 }
 
 // startAt is where a read begins: a stream sequence, or a time.
@@ -384,7 +406,7 @@ type startAt struct {
 
 // read calls fn with the decoded events matching filter from start up to sequence
 // end (0: the filter's last event at the time of the call).
-func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64, fn func(Envelope) error) error {
+func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64, o reading, fn func(Envelope) error) error {
 	if end == 0 {
 		msg, err := l.stream.GetLastMsgForSubject(ctx, filter)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -402,7 +424,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 		if seq > end {
 			return true, nil
 		}
-		e, err := Decode(m.Data(), seq)
+		e, err := decode(m.Data(), seq, o.hash)
 		if err != nil {
 			return false, err
 		}

@@ -35,7 +35,19 @@ type Runner struct {
 // position is how far into the log read models are.
 type position struct {
 	seq  uint64 // the last message taken, an event or an unreadable message passed over
-	mark mark   // the last event applied
+	mark mark   // the last event applied; its Hash is set only once asked for (marked)
+	raw  []byte // the stored bytes of that event, to hash when asked, if its Hash is not set
+}
+
+// marked is the last event applied, with its hash. The log is read without hashes (the
+// models never look at them), so the hash is taken here, of the one event a
+// checkpoint needs.
+func (at position) marked() mark {
+	m := at.mark
+	if m.Hash == "" && at.raw != nil {
+		m.Hash = events.Hash(at.raw)
+	}
+	return m
 }
 
 // mark is an event the models reflect, by sequence and hash, so that a checkpoint can
@@ -177,7 +189,7 @@ func (at *position) take(m *Models, msg message) {
 		m.fault(msg.seq, "unreadable: %v", msg.unreadable)
 	} else {
 		m.Apply(msg.event)
-		at.mark = mark{Seq: msg.seq, Hash: msg.event.Hash}
+		at.mark, at.raw = mark{Seq: msg.seq}, msg.event.Raw
 	}
 	at.seq = msg.seq
 }
@@ -227,9 +239,9 @@ func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(m
 		}
 		var err error
 		if follow {
-			err = r.log.Follow(ctx, next, read)
+			err = r.log.Follow(ctx, next, read, events.WithoutHash())
 		} else {
-			err = r.log.Replay(ctx, next, read)
+			err = r.log.Replay(ctx, next, read, events.WithoutHash())
 		}
 		if !errors.Is(err, events.ErrInvalid) {
 			return err
