@@ -9,6 +9,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/payload"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -192,7 +193,7 @@ func (l *Ledger) recorded(ctx context.Context, seqs []uint64) (Result, error) {
 
 // Event turns a recorded event into the governance event it carries.
 func Event(e events.Envelope) (governance.Event, error) {
-	p, err := governance.DecodePayload(e.Type, e.Payload)
+	p, err := payload.Decode(e.Type, e.Payload, nil)
 	if err != nil {
 		return governance.Event{}, fmt.Errorf("event %s at sequence %d: %w", e.ID, e.Seq, err)
 	}
@@ -206,7 +207,7 @@ func Event(e events.Envelope) (governance.Event, error) {
 func draftsOf(cmd Command, decided []governance.Event) ([]events.Draft, error) {
 	drafts := make([]events.Draft, len(decided))
 	for i, ev := range decided {
-		payload, err := json.Marshal(ev.Payload)
+		data, err := json.Marshal(ev.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", ev.Type(), err)
 		}
@@ -215,7 +216,7 @@ func draftsOf(cmd Command, decided []governance.Event) ([]events.Draft, error) {
 			actor = cmd.Actor
 		}
 		drafts[i] = events.Draft{
-			Type: ev.Type(), OccurredAt: ev.OccurredAt, CommandID: cmd.ID, Payload: payload,
+			Type: ev.Type(), OccurredAt: ev.OccurredAt, CommandID: cmd.ID, Payload: data,
 			Actor: events.Actor{Person: actor.Person, Partner: actor.Partner},
 		}
 	}

@@ -1,4 +1,14 @@
-package projections
+// Package payload reads the payloads of governance's events quickly. Decoding payloads
+// is most of the cost of applying an event, and rebuilding the read models, verifying
+// the log by the rules, or loading a consortium's state decodes every one. So payloads
+// are read here field by field when they are exactly as encoding/json writes
+// governance's types: fields in order, no space, plain strings, times in UTC. Anything
+// else (another form, an escape, an unknown field, a whole set of terms) goes through
+// governance.DecodePayload, so what is accepted, and what it decodes to, is the same
+// either way; FuzzPayload checks it.
+//
+// It imports governance only.
+package payload
 
 import (
 	"bytes"
@@ -8,32 +18,136 @@ import (
 	"github.com/govledger/govledger/governance"
 )
 
-// Decoding payloads is most of the cost of applying an event, and rebuilding the
-// models decodes every one. The commonest (a vote; a proposal, which carries its rule
-// and electorate; an outcome) are read here field by field when they are exactly as
-// encoding/json writes governance's types: fields in order, no space, plain strings,
-// times in UTC. Anything else (another form, an escape, an unknown field) goes through
-// governance.DecodePayload, so what is accepted, and what it decodes to, is the same
-// either way; FuzzPayload checks it.
+// Decode reads the payload of an event of the given type, as governance.DecodePayload
+// does and to the same result.
 //
-// names, if given, returns one shared string for each partner id and vote, so that the
-// millions of votes a large ledger holds do not each keep copies of the same few words.
-func decodePayload(eventType string, data []byte, names func([]byte) string) (governance.Payload, error) {
-	switch eventType {
-	case governance.TypeVoteCast:
-		if p, ok := readVoteCast(data, names); ok {
-			return p, nil
-		}
-	case governance.TypeDecisionProposed:
-		if p, ok := readDecisionProposed(data); ok {
-			return p, nil
-		}
-	case governance.TypeDecisionCarried, governance.TypeDecisionRejected, governance.TypeDecisionLapsed:
-		if p, ok := readOutcome(data); ok && p.EventType() == eventType {
-			return p, nil
-		}
+// names, if given, returns one shared string for each partner id and vote of a vote,
+// so that the millions of votes a large ledger holds do not each keep copies of the
+// same few words.
+func Decode(eventType string, data []byte, names func([]byte) string) (governance.Payload, error) {
+	if p, ok := read(eventType, data, names); ok {
+		return p, nil
 	}
 	return governance.DecodePayload(eventType, data)
+}
+
+// read is the fast reading; ok is false for a payload it leaves to DecodePayload.
+func read(eventType string, data []byte, names func([]byte) string) (p governance.Payload, ok bool) {
+	switch eventType {
+	case governance.TypeVoteCast:
+		return readVoteCast(data, names)
+	case governance.TypeDecisionProposed:
+		return readDecisionProposed(data)
+	case governance.TypeDecisionCarried, governance.TypeDecisionRejected, governance.TypeDecisionLapsed:
+		o, ok := readOutcome(data)
+		return o, ok && o.EventType() == eventType
+	}
+	r := reader{b: data}
+	switch eventType {
+	case governance.TypeInterestDeclared:
+		var v governance.InterestDeclared
+		r.lit(`{"proposal":`)
+		v.Proposal = r.str()
+		r.lit(`,"partner":`)
+		v.Partner = r.str()
+		r.lit(`,"interest":`)
+		v.Interest = r.str()
+		p = v
+	case governance.TypeDecisionWithdrawn:
+		var v governance.DecisionWithdrawn
+		r.lit(`{"proposal":`)
+		v.Proposal = r.str()
+		if r.opt(`,"reason":`) {
+			v.Reason = r.str()
+		}
+		p = v
+	case governance.TypeDisputeRaised:
+		var v governance.DisputeRaised
+		r.lit(`{"dispute":`)
+		v.Dispute = r.str()
+		r.lit(`,"raised_by":`)
+		v.RaisedBy = r.str()
+		r.lit(`,"parties":`)
+		v.Parties = r.strs()
+		r.lit(`,"matter":`)
+		v.Matter = r.str()
+		p = v
+	case governance.TypeDisputeEscalated:
+		var v governance.DisputeEscalated
+		r.lit(`{"dispute":`)
+		v.Dispute = r.str()
+		r.lit(`,"stage":`)
+		v.Stage = r.int()
+		p = v
+	case governance.TypeDisputeResolved:
+		var v governance.DisputeResolved
+		r.lit(`{"dispute":`)
+		v.Dispute = r.str()
+		r.lit(`,"outcome":`)
+		v.Outcome = r.str()
+		p = v
+	case governance.TypeDisputeWithdrawn:
+		var v governance.DisputeWithdrawn
+		r.lit(`{"dispute":`)
+		v.Dispute = r.str()
+		if r.opt(`,"reason":`) {
+			v.Reason = r.str()
+		}
+		p = v
+	case governance.TypePartnerAdmitted:
+		var v governance.PartnerAdmitted
+		v.Partner, v.Proposal = r.partnerAndProposal()
+		p = v
+	case governance.TypePartnerDeclined:
+		var v governance.PartnerDeclined
+		v.Partner, v.Proposal = r.partnerAndProposal()
+		p = v
+	case governance.TypePartnerExpelled:
+		var v governance.PartnerExpelled
+		v.Partner, v.Proposal = r.partnerAndProposal()
+		p = v
+	case governance.TypeConsortiumDissolved:
+		var v governance.ConsortiumDissolved
+		r.lit(`{"proposal":`)
+		v.Proposal = r.str()
+		p = v
+	case governance.TypeRoleAssigned:
+		var v governance.RoleAssigned
+		r.lit(`{"partner":`)
+		v.Partner = r.str()
+		r.lit(`,"role":`)
+		v.Role = r.str()
+		r.lit(`,"proposal":`)
+		v.Proposal = r.str()
+		if r.opt(`,"person":`) {
+			v.Person = r.str()
+		}
+		p = v
+	case governance.TypeNoticeServed:
+		var v governance.NoticeServed
+		r.lit(`{"partner":`)
+		v.Partner = r.str()
+		r.lit(`,"effective_at":`)
+		v.EffectiveAt = r.time()
+		if r.opt(`,"reason":`) {
+			v.Reason = r.str()
+		}
+		p = v
+	default:
+		return nil, false // a consortium formed, terms amended, a partner applying: rare, and large
+	}
+	r.lit(`}`)
+	return p, r.end()
+}
+
+// partnerAndProposal reads {"partner":…,"proposal":… of an admission, a refusal or
+// an expulsion.
+func (r *reader) partnerAndProposal() (partner, proposal string) {
+	r.lit(`{"partner":`)
+	partner = r.str()
+	r.lit(`,"proposal":`)
+	proposal = r.str()
+	return partner, proposal
 }
 
 func readVoteCast(data []byte, names func([]byte) string) (governance.VoteCast, bool) {
