@@ -203,20 +203,35 @@ const replayBatch = 512
 // and applying them goes on alongside reading and decoding the log: on two cores this
 // is most of the difference between rebuilding the models and merely reading the log.
 func (r *Runner) replay(ctx context.Context, from uint64, take func([]message)) error {
-	batches := make(chan []message, 16)
+	const queued = 16
+	batches := make(chan []message, queued)
+	// Batches taken come back to be filled again: a fresh one for every 512 events was
+	// most of what a replay allocates of its own, and garbage is paid for again and
+	// again in collections over the growing models.
+	free := make(chan []message, queued+2)
 	taken := make(chan struct{})
 	go func() {
 		defer close(taken)
 		for batch := range batches {
 			take(batch)
+			clear(batch)
+			free <- batch[:0]
 		}
 	}()
-	batch := make([]message, 0, replayBatch)
+	fresh := func() []message {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return make([]message, 0, replayBatch)
+		}
+	}
+	batch := fresh()
 	err := r.feed(ctx, false, from, func(msg message) {
 		batch = append(batch, msg)
 		if len(batch) == replayBatch {
 			batches <- batch
-			batch = make([]message, 0, replayBatch)
+			batch = fresh()
 		}
 	})
 	if len(batch) > 0 {
