@@ -77,3 +77,18 @@ func FuzzPayload(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEncode: Encode writes what json.Marshal writes.
+func FuzzEncode(f *testing.F) {
+	f.Add("admit-council", "essex-mind", "against", "Wait for the safeguarding checks")
+	f.Add("venue", "brightside-cvs", "for", "")
+	f.Add("venue", "brightside-cvs", "for", "a < b & \"c\" \u2028 caf\xe9 \x7f")
+	f.Fuzz(func(t *testing.T, proposal, partner, vote, reason string) {
+		p := governance.VoteCast{Proposal: proposal, Partner: partner, Vote: vote, Reason: reason}
+		got, err := Encode(p)
+		want, werr := json.Marshal(p)
+		if err != nil || werr != nil || string(got) != string(want) {
+			t.Fatalf("Encode wrote %s (%v), json.Marshal %s (%v)", got, err, want, werr)
+		}
+	})
+}
