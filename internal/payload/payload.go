@@ -22,9 +22,10 @@ import (
 // Decode reads the payload of an event of the given type, as governance.DecodePayload
 // does and to the same result.
 //
-// names, if given, returns one shared string for each partner id and vote of a vote,
-// so that the millions of votes a large ledger holds do not each keep copies of the
-// same few words.
+// names, if given, returns one shared string for each partner id, vote, matter, role
+// and other word that recurs, so that the millions of events a large ledger holds do
+// not each keep copies of the same few words; free text and ids of proposals and
+// disputes are copied.
 func Decode(eventType string, data []byte, names func([]byte) string) (governance.Payload, error) {
 	if p, ok := read(eventType, data, names); ok {
 		return p, nil
@@ -38,19 +39,19 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 	case governance.TypeVoteCast:
 		return readVoteCast(data, names)
 	case governance.TypeDecisionProposed:
-		return readDecisionProposed(data)
+		return readDecisionProposed(data, names)
 	case governance.TypeDecisionCarried, governance.TypeDecisionRejected, governance.TypeDecisionLapsed:
-		o, ok := readOutcome(data)
+		o, ok := readOutcome(data, names)
 		return o, ok && o.EventType() == eventType
 	}
-	r := reader{b: data}
+	r := reader{b: data, names: names}
 	switch eventType {
 	case governance.TypeInterestDeclared:
 		var v governance.InterestDeclared
 		r.lit(`{"proposal":`)
 		v.Proposal = r.str()
 		r.lit(`,"partner":`)
-		v.Partner = r.str()
+		v.Partner = r.name()
 		r.lit(`,"interest":`)
 		v.Interest = r.str()
 		p = v
@@ -67,7 +68,7 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 		r.lit(`{"dispute":`)
 		v.Dispute = r.str()
 		r.lit(`,"raised_by":`)
-		v.RaisedBy = r.str()
+		v.RaisedBy = r.name()
 		r.lit(`,"parties":`)
 		v.Parties = r.strs()
 		r.lit(`,"matter":`)
@@ -115,9 +116,9 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 	case governance.TypeRoleAssigned:
 		var v governance.RoleAssigned
 		r.lit(`{"partner":`)
-		v.Partner = r.str()
+		v.Partner = r.name()
 		r.lit(`,"role":`)
-		v.Role = r.str()
+		v.Role = r.name()
 		r.lit(`,"proposal":`)
 		v.Proposal = r.str()
 		if r.opt(`,"person":`) {
@@ -127,7 +128,7 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 	case governance.TypeNoticeServed:
 		var v governance.NoticeServed
 		r.lit(`{"partner":`)
-		v.Partner = r.str()
+		v.Partner = r.name()
 		r.lit(`,"effective_at":`)
 		v.EffectiveAt = r.time()
 		if r.opt(`,"reason":`) {
@@ -145,7 +146,7 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 // an expulsion.
 func (r *reader) partnerAndProposal() (partner, proposal string) {
 	r.lit(`{"partner":`)
-	partner = r.str()
+	partner = r.name()
 	r.lit(`,"proposal":`)
 	proposal = r.str()
 	return partner, proposal
@@ -167,24 +168,24 @@ func readVoteCast(data []byte, names func([]byte) string) (governance.VoteCast, 
 	return v, r.end()
 }
 
-func readDecisionProposed(data []byte) (governance.DecisionProposed, bool) {
-	r := reader{b: data}
+func readDecisionProposed(data []byte, names func([]byte) string) (governance.DecisionProposed, bool) {
+	r := reader{b: data, names: names}
 	var p governance.DecisionProposed
 	r.lit(`{"proposal":`)
 	p.Proposal = r.str()
 	r.lit(`,"matter":`)
-	p.Matter = r.str()
+	p.Matter = r.name()
 	r.lit(`,"title":`)
 	p.Title = r.str()
 	if r.opt(`,"about":`) {
-		p.About = r.str()
+		p.About = r.name()
 	}
 	r.lit(`,"closes_at":`)
 	p.ClosesAt = r.time()
 	r.lit(`,"electorate":`)
 	p.Electorate = r.strs()
 	r.lit(`,"rule":{"method":`)
-	p.Rule.Method = r.str()
+	p.Rule.Method = r.name()
 	r.lit(`,"threshold":`)
 	p.Rule.Threshold = r.fraction()
 	r.lit(`,"quorum":`)
@@ -197,7 +198,7 @@ func readDecisionProposed(data []byte) (governance.DecisionProposed, bool) {
 	}
 	r.lit(`}`)
 	if r.opt(`,"chair":`) {
-		p.Chair = r.str()
+		p.Chair = r.name()
 	}
 	if r.opt(`,"meeting":{"held_at":`) {
 		p.Meeting = &governance.Meeting{HeldAt: r.time()}
@@ -209,22 +210,22 @@ func readDecisionProposed(data []byte) (governance.DecisionProposed, bool) {
 		return p, false // a whole set of terms: rare, and left to DecodePayload
 	}
 	if r.opt(`,"role":{"partner":`) {
-		p.Role = &governance.RoleAssignment{Partner: r.str()}
+		p.Role = &governance.RoleAssignment{Partner: r.name()}
 		r.lit(`,"role":`)
-		p.Role.Role = r.str()
+		p.Role.Role = r.name()
 		r.lit(`}`)
 	}
 	r.lit(`}`)
 	return p, r.end()
 }
 
-func readOutcome(data []byte) (governance.Outcome, bool) {
-	r := reader{b: data}
+func readOutcome(data []byte, names func([]byte) string) (governance.Outcome, bool) {
+	r := reader{b: data, names: names}
 	var o governance.Outcome
 	r.lit(`{"proposal":`)
 	o.Proposal = r.str()
 	r.lit(`,"result":`)
-	o.Result = r.str()
+	o.Result = r.name()
 	r.lit(`,"tally":{"for":`)
 	o.Tally.For = r.int()
 	r.lit(`,"against":`)
@@ -237,7 +238,7 @@ func readOutcome(data []byte) (governance.Outcome, bool) {
 	o.Tally.Electorate = r.int()
 	r.lit(`}`)
 	if r.opt(`,"casting_vote":`) {
-		o.CastingVote = r.str()
+		o.CastingVote = r.name()
 	}
 	if r.opt(`,"review_date":`) {
 		d := r.str()
@@ -316,7 +317,7 @@ func (r *reader) plain() []byte {
 	return nil
 }
 
-// strs reads an array of strings, or null.
+// strs reads an array of strings, or null: partner ids, shared through r.names.
 func (r *reader) strs() []string {
 	if r.opt(`null`) {
 		return nil
@@ -327,7 +328,7 @@ func (r *reader) strs() []string {
 		if len(out) > 0 {
 			r.lit(`,`)
 		}
-		out = append(out, r.str())
+		out = append(out, r.name())
 	}
 	return out
 }
