@@ -69,7 +69,10 @@ func Hash(raw []byte) string {
 // encode writes the canonical bytes of e (whose payload is already compact JSON) and
 // sets e.Raw and e.Hash.
 func encode(e *Envelope) {
-	e.Raw = appendCanonical(make([]byte, 0, 256+len(e.Payload)), e)
+	// Room for the field names, two times and the strings as they are: one allocation.
+	n := 220 + len(e.ID) + len(e.Type) + len(e.Consortium) + len(e.Actor.Person) + len(e.Actor.Partner) +
+		len(e.CommandID) + len(e.Prev) + len(e.Payload)
+	e.Raw = appendCanonical(make([]byte, 0, n), e)
 	e.Hash = Hash(e.Raw)
 }
 

@@ -192,8 +192,12 @@ func nextID(now time.Time) string {
 	}
 	ids.ms = max(ids.ms, ulid.Timestamp(now))
 	for {
-		id, err := ulid.New(ids.ms, ids.entropy)
-		if err == nil {
+		// As ulid.New does, but on the concrete entropy, so that the id stays on the stack.
+		var id ulid.ULID
+		if err := id.SetTime(ids.ms); err != nil {
+			panic("events: the clock is past the year 10889: " + err.Error())
+		}
+		if err := ids.entropy.MonotonicRead(ids.ms, id[6:]); err == nil {
 			return id.String()
 		}
 		ids.ms++ // this millisecond's ids are used up (ulid.ErrMonotonicOverflow)

@@ -384,7 +384,7 @@ func (r *reader) fraction() governance.Fraction {
 // json.Marshal. FuzzEncode holds the two to the same bytes.
 func Encode(p governance.Payload) ([]byte, error) {
 	if v, ok := p.(governance.VoteCast); ok && plain(v.Proposal) && plain(v.Partner) && plain(v.Vote) && plain(v.Reason) {
-		b := make([]byte, 0, 48+len(v.Proposal)+len(v.Partner)+len(v.Vote)+len(v.Reason))
+		b := make([]byte, 0, 50+len(v.Proposal)+len(v.Partner)+len(v.Vote)+len(v.Reason))
 		b = append(b, `{"proposal":"`...)
 		b = append(b, v.Proposal...)
 		b = append(b, `","partner":"`...)
