@@ -206,12 +206,12 @@ func (lv *live) applyRecorded(recorded []events.Envelope, decided []governance.E
 	return nil
 }
 
-// asStored is payload p, stored as the JSON stored, as decoding stored gives it back;
-// ok is false where that is not simply p, and then the caller decodes. JSON keeps
-// strings and numbers exactly, but not a string that is not valid UTF-8 (stored with
-// U+FFFD), a time's zone or monotonic clock reading, or a share or date that does not
-// read back; and Apply keeps the slices and pointers of some payloads, which must not be
-// the command's own, so they are copied here, or left to decoding when large (terms).
+// asStored is p as decoding stored, its JSON, gives it back; ok is false where that is
+// not simply p, and then the caller decodes. JSON keeps strings and numbers exactly, but
+// not a string that is not valid UTF-8 (stored with U+FFFD), a time's zone or monotonic
+// clock reading, or a share or date that does not read back. And Apply keeps the slices
+// and pointers of some payloads, which must not be the command's own: they are copied
+// here, or left to decoding when large (terms).
 func asStored(p governance.Payload, stored []byte) (governance.Payload, bool) {
 	if bytes.Contains(stored, []byte(`\ufffd`)) {
 		return nil, false
