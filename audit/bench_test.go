@@ -12,6 +12,8 @@ import (
 
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/simulate"
+	commands "github.com/govledger/govledger/ledger"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -135,4 +137,56 @@ func rawReplay(b *testing.B, js jetstream.JetStream, n int) int {
 		}
 	}
 	return got
+}
+
+// BenchmarkVerifyRules is what `govledger audit verify` does: Verify with the rules'
+// re-decision of every event (ledger.Recheck), on a ledger of simulated partnerships
+// (1,000 events each; 100,000 events unless GOVLEDGER_BENCH_EVENTS says how many),
+// against a raw ordered consumer in the same rounds, alternating which goes first.
+//
+//	GOVLEDGER_BENCH_EVENTS=1000000 go test -run '^$' -bench VerifyRules -benchtime 2x ./audit/
+func BenchmarkVerifyRules(b *testing.B) {
+	total := 100_000
+	if s := os.Getenv("GOVLEDGER_BENCH_EVENTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1000 {
+			b.Fatalf("GOVLEDGER_BENCH_EVENTS=%q: want a number of events, at least 1000", s)
+		}
+		total = n / 1000 * 1000
+	}
+	l := openLedger(b, "")
+	if _, err := simulate.Fill(context.Background(), l.log, simulate.Ledger{Consortia: total / 1000, Prefix: "partnership",
+		Events: 1000, Seed: 1, Start: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		b.Fatal(err)
+	}
+	var verify, raw time.Duration
+	sides := []func(){
+		func() {
+			start := time.Now()
+			r, err := audit.Verify(context.Background(), l.log, audit.Options{Check: commands.Recheck()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Events != int64(total) {
+				b.Fatalf("verified %d events, want %d", r.Events, total)
+			}
+			verify += time.Since(start)
+		},
+		func() {
+			start := time.Now()
+			if n := rawReplay(b, l.log.JetStream(), total); n != total {
+				b.Fatalf("replayed %d messages, want %d", n, total)
+			}
+			raw += time.Since(start)
+		},
+	}
+	for round := 0; b.Loop(); round++ {
+		for i := range sides {
+			sides[(round+i)%len(sides)]()
+		}
+	}
+	rate := func(d time.Duration) float64 { return float64(total*b.N) / d.Seconds() }
+	b.ReportMetric(rate(verify), "verified/s")
+	b.ReportMetric(rate(raw), "raw/s")
+	b.ReportMetric(rate(verify)/rate(raw), "verify/raw")
 }

@@ -15,7 +15,7 @@ import (
 // Log is what Verify reads: the event log, oldest first, and one event by sequence.
 type Log interface {
 	LastSeq(ctx context.Context) (uint64, error)
-	Replay(ctx context.Context, from uint64, fn func(events.Envelope) error) error
+	Replay(ctx context.Context, from uint64, fn func(events.Envelope) error, opts ...events.ReadOption) error
 	Get(ctx context.Context, seq uint64) (events.Envelope, error)
 }
 
@@ -84,7 +84,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	// events go over in batches: handing them over one by one cost more than hashing.
 	hashed := make(chan struct{})
 	go func() { v.hash(); close(hashed) }()
-	err = log.Replay(ctx, 1, v.event)
+	err = replayAhead(ctx, log, v.event)
 	if len(v.batch) > 0 {
 		v.leaves <- v.batch
 	}
@@ -120,6 +120,61 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	}
 	return r, nil
 }
+
+// replayAhead is log.Replay from the first event, with the reading and decoding of the
+// log on a goroutine of its own, a few batches ahead of fn: the checks (the chains, the
+// rules) then go on alongside it, as the tree's hashing does. fn sees every event in
+// order, and none after one it refuses; a read error comes after the events before it.
+func replayAhead(ctx context.Context, log Log, fn func(events.Envelope) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const queued = 16
+	batches := make(chan []events.Envelope, queued)
+	free := make(chan []events.Envelope, queued+2) // every batch there is: never full
+	var readErr error
+	go func() {
+		defer close(batches)
+		batch := make([]events.Envelope, 0, eventBatch)
+		send := func() error {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]events.Envelope, 0, eventBatch)
+			}
+			return nil
+		}
+		readErr = log.Replay(ctx, 1, func(e events.Envelope) error {
+			if batch = append(batch, e); len(batch) == cap(batch) {
+				return send()
+			}
+			return nil
+		})
+		if len(batch) > 0 {
+			_ = send() // a cancelled send leaves readErr as it is
+		}
+	}()
+	for batch := range batches {
+		for _, e := range batch {
+			if err := fn(e); err != nil {
+				cancel()
+				for range batches { // let the reader stop
+				}
+				return err
+			}
+		}
+		clear(batch)
+		free <- batch[:0]
+	}
+	return readErr
+}
+
+// eventBatch is how many events replayAhead hands over at a time.
+const eventBatch = 256
 
 // verification is the state of one Verify.
 type verification struct {

@@ -79,6 +79,29 @@ func TestVerifyOneConsortiumAndCheck(t *testing.T) {
 	}
 }
 
+// TestVerifyStopsAtTheFault: the log is read ahead of the checks, in batches; a fault
+// deep into it still ends the verification there, with nothing after it counted, put
+// in the tree or handed to the check.
+func TestVerifyStopsAtTheFault(t *testing.T) {
+	l := openLedger(t, "")
+	all := history(t, l.log, 400)
+	bad := all[len(all)/2+7]
+	var last uint64
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
+		last = e.Seq
+		if e.Seq == bad.Seq {
+			return errors.New("a vote by a partner that had left")
+		}
+		return nil
+	}})
+	if f := mustFault(t, err); f.Seq != bad.Seq {
+		t.Fatalf("fault %+v, want it at sequence %d", f, bad.Seq)
+	}
+	if r.Events != int64(bad.Seq) || r.Checked != int64(bad.Seq) || r.Tree.Size() != int64(bad.Seq) || last != bad.Seq {
+		t.Errorf("stopped at %d: %d events, %d checked, a tree of %d, the check saw up to %d", bad.Seq, r.Events, r.Checked, r.Tree.Size(), last)
+	}
+}
+
 // TestTamperOnDisk flips a byte inside a stored event's payload in JetStream's message
 // block while the server is stopped.
 func TestTamperOnDisk(t *testing.T) {

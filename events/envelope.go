@@ -61,13 +61,18 @@ const subjectPrefix = "gov."
 // Hash is the hex SHA-256 of an event's stored bytes.
 func Hash(raw []byte) string {
 	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:])
 }
 
 // encode writes the canonical bytes of e (whose payload is already compact JSON) and
 // sets e.Raw and e.Hash.
 func encode(e *Envelope) {
-	e.Raw = appendCanonical(make([]byte, 0, 256+len(e.Payload)), e)
+	// Room for the field names, two times and the strings as they are: one allocation.
+	n := 220 + len(e.ID) + len(e.Type) + len(e.Consortium) + len(e.Actor.Person) + len(e.Actor.Partner) +
+		len(e.CommandID) + len(e.Prev) + len(e.Payload)
+	e.Raw = appendCanonical(make([]byte, 0, n), e)
 	e.Hash = Hash(e.Raw)
 }
 
@@ -76,7 +81,15 @@ func encode(e *Envelope) {
 // spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
 // payload that is not a JSON object.
 func Decode(raw []byte, seq uint64) (Envelope, error) {
-	e := Envelope{Seq: seq, Raw: raw, Hash: Hash(raw)}
+	return decode(raw, seq, true)
+}
+
+// decode is Decode, setting the hash only if asked to.
+func decode(raw []byte, seq uint64, hash bool) (Envelope, error) {
+	e := Envelope{Seq: seq, Raw: raw}
+	if hash {
+		e.Hash = Hash(raw)
+	}
 	if err := readCanonical(raw, &e); err != nil {
 		return Envelope{}, invalid("event", "at sequence %d the stored bytes are not a govledger event in canonical form", seq)
 	}
@@ -92,7 +105,7 @@ func Decode(raw []byte, seq uint64) (Envelope, error) {
 	if e.Schema != SchemaVersion {
 		return Envelope{}, invalid("schema", "at sequence %d schema version %d is not %d", seq, e.Schema, SchemaVersion)
 	}
-	if e.Payload[0] != '{' || !json.Valid(e.Payload) {
+	if e.Payload[0] != '{' || !validJSON(e.Payload) {
 		return Envelope{}, invalid("payload", "at sequence %d the payload is not a JSON object", seq)
 	}
 	if e.Prev != "" && len(e.Prev) != sha256.Size*2 {
@@ -113,14 +126,16 @@ func checkDraft(d *Draft) error {
 	if len(d.Payload) == 0 {
 		d.Payload = json.RawMessage("{}")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, d.Payload); err != nil {
+	compact, ok := compactJSON(make([]byte, 0, len(d.Payload)), d.Payload)
+	if !ok {
+		var buf bytes.Buffer
+		err := json.Compact(&buf, d.Payload) // for encoding/json's account of what is wrong
 		return invalid("payload", "the %s payload is not well-formed JSON: %v", d.Type, err)
 	}
-	if buf.Bytes()[0] != '{' {
+	if compact[0] != '{' {
 		return invalid("payload", "the %s payload must be a JSON object", d.Type)
 	}
-	d.Payload = buf.Bytes()
+	d.Payload = compact
 	if err := validText("command id", d.CommandID); err != nil {
 		return err
 	}

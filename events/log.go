@@ -192,8 +192,12 @@ func nextID(now time.Time) string {
 	}
 	ids.ms = max(ids.ms, ulid.Timestamp(now))
 	for {
-		id, err := ulid.New(ids.ms, ids.entropy)
-		if err == nil {
+		// As ulid.New does, but on the concrete entropy, so that the id stays on the stack.
+		var id ulid.ULID
+		if err := id.SetTime(ids.ms); err != nil {
+			panic("events: the clock is past the year 10889: " + err.Error())
+		}
+		if err := ids.entropy.MonotonicRead(ids.ms, id[6:]); err == nil {
 			return id.String()
 		}
 		ids.ms++ // this millisecond's ids are used up (ulid.ErrMonotonicOverflow)
@@ -255,7 +259,7 @@ func (l *Log) resolve(ctx context.Context, consortium string, expected uint64, c
 		from = startAt{seq: expected + 1}
 	}
 	var found []Envelope
-	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, func(e Envelope) error {
+	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, reading{hash: true}, func(e Envelope) error {
 		if e.CommandID == commandID {
 			found = append(found, e)
 		}
@@ -328,7 +332,7 @@ func (l *Log) Read(ctx context.Context, consortium string, after uint64) ([]Enve
 		return nil, err
 	}
 	var evs []Envelope
-	err := l.read(ctx, ConsortiumSubjects(consortium), startAt{seq: after + 1}, 0, func(e Envelope) error {
+	err := l.read(ctx, ConsortiumSubjects(consortium), startAt{seq: after + 1}, 0, reading{hash: true}, func(e Envelope) error {
 		evs = append(evs, e)
 		return nil
 	})
@@ -338,7 +342,7 @@ func (l *Log) Read(ctx context.Context, consortium string, after uint64) ([]Enve
 // Replay calls fn with every event of every consortium from sequence from, oldest
 // first, up to the last event at the time of the call. An event that does not decode
 // stops the replay with an error naming its sequence. from 0 means the first.
-func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error) error {
+func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
 	last, err := l.LastSeq(ctx)
 	if err != nil {
 		return err
@@ -349,31 +353,53 @@ func (l *Log) Replay(ctx context.Context, from uint64, fn func(Envelope) error) 
 	if last < from {
 		return nil
 	}
-	return l.read(ctx, "gov.>", startAt{seq: from}, last, fn)
+	return l.read(ctx, "gov.>", startAt{seq: from}, last, readOptions(opts), fn)
 }
 
 // Follow calls fn with every event from sequence from, oldest first, and then with each
 // new event as it is appended, until ctx is done or fn returns an error.
-func (l *Log) Follow(ctx context.Context, from uint64, fn func(Envelope) error) error {
-	return l.Watch(ctx, []string{"gov.>"}, from, fn)
+func (l *Log) Follow(ctx context.Context, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
+	return l.Watch(ctx, []string{"gov.>"}, from, fn, opts...)
 }
 
 // Watch is Follow for the events on some subjects only, such as gov.synergy.decision.>
 // (one consortium's decisions) or gov.*.partner.> (every membership change anywhere).
-func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func(Envelope) error) error {
+func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func(Envelope) error, opts ...ReadOption) error {
 	if len(subjects) == 0 {
 		return invalid("subjects", "watch needs at least one subject")
 	}
 	if from == 0 {
 		from = 1
 	}
+	o := readOptions(opts)
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
-		e, err := Decode(raw.Data(), seq)
+		e, err := decode(raw.Data(), seq, o.hash)
 		if err != nil {
 			return false, err
 		}
 		return false, fn(e)
 	})
+}
+
+// ReadOption changes what Replay, Follow and Watch hand over.
+type ReadOption func(*reading)
+
+type reading struct {
+	hash bool // set each event's Hash
+}
+
+// WithoutHash leaves each event's Hash empty, for readers that do not follow the hash
+// chain, such as the read models: hashing is a good part of decoding an event, and
+// Hash(e.Raw) gives the hash of the few events such a reader keeps a mark of. Every
+// event is decoded and checked as Decode checks it.
+func WithoutHash() ReadOption { return func(r *reading) { r.hash = false } }
+
+func readOptions(opts []ReadOption) reading {
+	r := reading{hash: true}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
 }
 
 // startAt is where a read begins: a stream sequence, or a time.
@@ -384,7 +410,7 @@ type startAt struct {
 
 // read calls fn with the decoded events matching filter from start up to sequence
 // end (0: the filter's last event at the time of the call).
-func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64, fn func(Envelope) error) error {
+func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64, o reading, fn func(Envelope) error) error {
 	if end == 0 {
 		msg, err := l.stream.GetLastMsgForSubject(ctx, filter)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -402,7 +428,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 		if seq > end {
 			return true, nil
 		}
-		e, err := Decode(m.Data(), seq)
+		e, err := decode(m.Data(), seq, o.hash)
 		if err != nil {
 			return false, err
 		}
@@ -434,23 +460,70 @@ func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn f
 		return fmt.Errorf("read %s: %w", filter, err)
 	}
 	defer it.Stop()
+	until := jetstream.NextContext(ctx)
 	for {
-		m, err := it.Next(jetstream.NextContext(ctx))
+		m, err := it.Next(until)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return fmt.Errorf("read %s: %w", filter, err)
 		}
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
+		seq, pending, ok := ackPosition(m.Reply())
+		if !ok {
+			md, err := m.Metadata()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", filter, err)
+			}
+			seq, pending = md.Sequence.Stream, md.NumPending
 		}
-		done, err := fn(m, md.Sequence.Stream, md.NumPending)
+		done, err := fn(m, seq, pending)
 		if err != nil || done {
 			return err
 		}
 	}
+}
+
+// ackPosition reads a message's stream sequence and the number of messages still
+// pending from its reply subject, as Msg.Metadata does but without allocating: a
+// replay reads them for every event. The subject is
+// $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>,
+// or, from newer servers, $JS.ACK.<domain>.<account hash>.<stream>... with a token
+// after <pending>. ok is false for anything else, which Metadata then reads.
+func ackPosition(reply string) (seq, pending uint64, ok bool) {
+	const prefix = "$JS.ACK."
+	if !strings.HasPrefix(reply, prefix) {
+		return 0, 0, false
+	}
+	seqAt, pendingAt := 5, 8
+	switch n := strings.Count(reply, ".") + 1; {
+	case n == 9:
+	case n >= 11:
+		seqAt, pendingAt = 7, 10
+	default:
+		return 0, 0, false
+	}
+	rest := reply[len(prefix):]
+	for i := 2; i <= pendingAt; i++ {
+		token, after, _ := strings.Cut(rest, ".")
+		rest = after
+		if i != seqAt && i != pendingAt {
+			continue
+		}
+		n, err := strconv.ParseUint(token, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		if i == seqAt {
+			seq = n
+		} else {
+			pending = n
+		}
+	}
+	if seq == 0 {
+		return 0, 0, false
+	}
+	return seq, pending, true
 }
 
 // errDuplicate is an atomic batch refused because JetStream has seen one of its message ids.

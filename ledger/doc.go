@@ -7,5 +7,5 @@
 // in full once, when a process first needs it, never on every command. The log's
 // sequence check guards correctness when several processes write.
 //
-// It imports events and governance; never projections, api or cmd.
+// It imports events, governance and internal/payload; never projections, api or cmd.
 package ledger

@@ -156,7 +156,7 @@ func (r *Runner) save(ctx context.Context, store jetstream.ObjectStore) error {
 	r.saving.Lock()
 	defer r.saving.Unlock()
 	r.mu.RLock()
-	mk := r.at.mark
+	mk := r.at.marked()
 	changed := map[string]*consortium{}
 	for id, c := range r.models.consortia {
 		if c.Seq > r.saved[id] {

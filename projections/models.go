@@ -8,6 +8,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/payload"
 )
 
 // Models are every read model of every consortium. They are built from the event
@@ -171,7 +172,7 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
-	p, err := decodePayload(e.Type, e.Payload, m.name)
+	p, err := payload.Decode(e.Type, e.Payload, m.name)
 	if err != nil {
 		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
 		return

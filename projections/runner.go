@@ -35,7 +35,19 @@ type Runner struct {
 // position is how far into the log read models are.
 type position struct {
 	seq  uint64 // the last message taken, an event or an unreadable message passed over
-	mark mark   // the last event applied
+	mark mark   // the last event applied; its Hash is set only once asked for (marked)
+	raw  []byte // the stored bytes of that event, to hash when asked, if its Hash is not set
+}
+
+// marked is the last event applied, with its hash. The log is read without hashes (the
+// models never look at them), so the hash is taken here, of the one event a
+// checkpoint needs.
+func (at position) marked() mark {
+	m := at.mark
+	if m.Hash == "" && at.raw != nil {
+		m.Hash = events.Hash(at.raw)
+	}
+	return m
 }
 
 // mark is an event the models reflect, by sequence and hash, so that a checkpoint can
@@ -177,7 +189,7 @@ func (at *position) take(m *Models, msg message) {
 		m.fault(msg.seq, "unreadable: %v", msg.unreadable)
 	} else {
 		m.Apply(msg.event)
-		at.mark = mark{Seq: msg.seq, Hash: msg.event.Hash}
+		at.mark, at.raw = mark{Seq: msg.seq}, msg.event.Raw
 	}
 	at.seq = msg.seq
 }
@@ -191,20 +203,35 @@ const replayBatch = 512
 // and applying them goes on alongside reading and decoding the log: on two cores this
 // is most of the difference between rebuilding the models and merely reading the log.
 func (r *Runner) replay(ctx context.Context, from uint64, take func([]message)) error {
-	batches := make(chan []message, 16)
+	const queued = 16
+	batches := make(chan []message, queued)
+	// Batches taken come back to be filled again: a fresh one for every 512 events was
+	// most of what a replay allocates of its own, and garbage is paid for again and
+	// again in collections over the growing models.
+	free := make(chan []message, queued+2)
 	taken := make(chan struct{})
 	go func() {
 		defer close(taken)
 		for batch := range batches {
 			take(batch)
+			clear(batch)
+			free <- batch[:0]
 		}
 	}()
-	batch := make([]message, 0, replayBatch)
+	fresh := func() []message {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return make([]message, 0, replayBatch)
+		}
+	}
+	batch := fresh()
 	err := r.feed(ctx, false, from, func(msg message) {
 		batch = append(batch, msg)
 		if len(batch) == replayBatch {
 			batches <- batch
-			batch = make([]message, 0, replayBatch)
+			batch = fresh()
 		}
 	})
 	if len(batch) > 0 {
@@ -227,9 +254,9 @@ func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(m
 		}
 		var err error
 		if follow {
-			err = r.log.Follow(ctx, next, read)
+			err = r.log.Follow(ctx, next, read, events.WithoutHash())
 		} else {
-			err = r.log.Replay(ctx, next, read)
+			err = r.log.Replay(ctx, next, read, events.WithoutHash())
 		}
 		if !errors.Is(err, events.ErrInvalid) {
 			return err

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
@@ -188,109 +189,137 @@ func (b *bench) replay(n, rounds int) (benchRow, error) {
 	return benchRow{name: fmt.Sprintf("replay %d events", last), unit: "events/s", ours: total / ours.Seconds(), raw: total / raw.Seconds()}, nil
 }
 
-// benchLedger measures the command path and the read models on a fresh server of their
-// own: a command's throughput and steady-state latency on a ledger of 10,000 events
-// (10 consortia of 1,000), the latency again once the ledger has grown to large events,
-// and a rebuild of every read model from it. It returns the rows and notes to print.
+// benchLedger measures the command path, the read models and the audit, each on
+// fresh servers of their own: a command's throughput and steady-state latency on a
+// ledger of 10,000 events (10 consortia of 1,000); then, on a ledger of large events
+// (1,000 per consortium), audit verify, a rebuild of every read model, and the
+// latency again. It returns the rows and notes to print.
 func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebuilds int) ([]benchRow, []string, error) {
 	if large < 20_000 {
 		return nil, nil, usageError{fmt.Errorf("--large is %d; it must be at least 20000", large)}
 	}
-	dir, err := os.MkdirTemp("", "govledger-bench-")
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	var rows []benchRow
+	var smallLatency, largeLatency benchRow
+	var smallFirst, largeFirst time.Duration
+	var held float64
+	err := withBenchLog(ctx, func(log *events.Log) error {
+		fmt.Fprintln(progress, "filling a ledger of 10000 events...")
+		small, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: 10, Prefix: "small", Events: 1000, Seed: 1, Start: start})
+		if err != nil {
+			return err
+		}
+		if smallLatency, smallFirst, err = benchLatency(ctx, progress, log, small[5], n, rounds, "bench-raw-small"); err != nil {
+			return err
+		}
+		fmt.Fprintf(progress, "sending %d commands each way in %d rounds...\n", n, rounds)
+		l := ledger.New(log)
+		_, vote, err := benchBallot(ctx, l, small[0])
+		if err != nil {
+			return err
+		}
+		ours, raw, err := alternate(n, rounds, func(i int) error {
+			_, err := l.Handle(ctx, vote(i))
+			return err
+		}, rawPublisher(ctx, log, "bench-raw-command"))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, benchRow{name: "command (decide, append, ack)", unit: "commands/s", ours: float64(n) / ours.Seconds(), raw: float64(n) / raw.Seconds()})
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
+	}
+	// The large ledger holds only what the rules decided, so that it verifies: the raw
+	// side of the command rows publishes copies of an event, which no chain allows.
+	err = withBenchLog(ctx, func(log *events.Log) error {
+		fmt.Fprintf(progress, "filling a ledger of %d events...\n", large)
+		grown, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: large / 1000, Prefix: "large", Events: 1000, Seed: 2, Start: start,
+			Progress: func(done int64) {
+				if done%200_000 == 0 {
+					fmt.Fprintf(progress, "  %d events appended\n", done)
+				}
+			}})
+		if err != nil {
+			return err
+		}
+		// Only the partnership commanded below is kept: the others are the simulation's,
+		// not the ledger's, and would weigh on every collection measured.
+		commanded := grown[len(grown)/2]
+		verify, err := benchVerify(ctx, progress, log, rebuilds)
+		if err != nil {
+			return err
+		}
+		rebuild, h, err := benchRebuild(ctx, progress, log, rebuilds)
+		if err != nil {
+			return err
+		}
+		held = h
+		if largeLatency, largeFirst, err = benchLatency(ctx, progress, log, commanded, n, rounds, "bench-raw-large"); err != nil {
+			return err
+		}
+		rows = append(rows, smallLatency, largeLatency, rebuild)
+		rows = append(rows, verify...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := []string{
+		fmt.Sprintf("\ncommand latency on the large ledger is %.2f× that on the small one (target: at most 1.5×)", largeLatency.ours/smallLatency.ours),
+		fmt.Sprintf("first command on a consortium in a fresh process (reads its 1,000 events once): %s on the small ledger, %s on the large",
+			smallFirst.Round(100*time.Microsecond), largeFirst.Round(100*time.Microsecond)),
+		fmt.Sprintf("the read models hold %.1f MB per 100,000 events", held),
+	}
+	return rows, notes, nil
+}
+
+// withBenchLog runs fn on the log of a fresh embedded server in a temporary folder.
+func withBenchLog(ctx context.Context, fn func(*events.Log) error) error {
+	dir, err := os.MkdirTemp("", "govledger-bench-")
+	if err != nil {
+		return err
 	}
 	defer os.RemoveAll(dir)
 	s, err := embedded.Start(embedded.Config{DataDir: dir})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer s.Shutdown()
 	nc, err := s.Connect()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer nc.Close()
 	log, err := events.Open(ctx, nc, events.Options{})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	fmt.Fprintln(progress, "filling a ledger of 10000 events...")
-	small, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: 10, Prefix: "small", Events: 1000, Seed: 1, Start: start})
-	if err != nil {
-		return nil, nil, err
-	}
-	var notes []string
+	return fn(log)
+}
 
-	// latency measures one command after another on a consortium with a 1,000-event
-	// history, in a fresh ledger that reads that history once, on its first command.
-	latency := func(p *simulate.Partnership, raw string) (benchRow, time.Duration, error) {
-		size, err := log.LastSeq(ctx)
-		if err != nil {
-			return benchRow{}, 0, err
-		}
-		fmt.Fprintf(progress, "measuring command latency on a ledger of %d events...\n", size)
-		l := ledger.New(log)
-		first, vote, err := benchBallot(ctx, l, p)
-		if err != nil {
-			return benchRow{}, 0, err
-		}
-		ours, rawTime, err := alternate(n, rounds, func(i int) error {
-			_, err := l.Handle(ctx, vote(i))
-			return err
-		}, rawPublisher(ctx, log, raw))
-		perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
-		return benchRow{name: fmt.Sprintf("command latency, ledger of %d events", size), unit: "µs",
-			ours: perOp(ours), raw: perOp(rawTime), lower: true}, first, err
-	}
-	smallLatency, smallFirst, err := latency(small[5], "bench-raw-small")
+// benchLatency measures one command after another on a consortium with a 1,000-event
+// history, in a fresh ledger that reads that history once, on its first command, whose
+// time it also returns.
+func benchLatency(ctx context.Context, progress io.Writer, log *events.Log, p *simulate.Partnership, n, rounds int, raw string) (benchRow, time.Duration, error) {
+	size, err := log.LastSeq(ctx)
 	if err != nil {
-		return nil, nil, err
+		return benchRow{}, 0, err
 	}
-
-	fmt.Fprintf(progress, "sending %d commands each way in %d rounds...\n", n, rounds)
+	fmt.Fprintf(progress, "measuring command latency on a ledger of %d events...\n", size)
 	l := ledger.New(log)
-	_, vote, err := benchBallot(ctx, l, small[0])
+	first, vote, err := benchBallot(ctx, l, p)
 	if err != nil {
-		return nil, nil, err
+		return benchRow{}, 0, err
 	}
-	ours, raw, err := alternate(n, rounds, func(i int) error {
+	ours, rawTime, err := alternate(n, rounds, func(i int) error {
 		_, err := l.Handle(ctx, vote(i))
 		return err
-	}, rawPublisher(ctx, log, "bench-raw-command"))
-	if err != nil {
-		return nil, nil, err
-	}
-	command := benchRow{name: "command (decide, append, ack)", unit: "commands/s", ours: float64(n) / ours.Seconds(), raw: float64(n) / raw.Seconds()}
-
-	fmt.Fprintf(progress, "growing the ledger by %d events...\n", large-10_000)
-	grown, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: (large - 10_000) / 1000, Prefix: "large", Events: 1000, Seed: 2, Start: start,
-		Progress: func(done int64) {
-			if done%200_000 == 0 {
-				fmt.Fprintf(progress, "  %d events appended\n", done)
-			}
-		}})
-	if err != nil {
-		return nil, nil, err
-	}
-
-	rebuild, held, err := benchRebuild(ctx, progress, log, rebuilds)
-	if err != nil {
-		return nil, nil, err
-	}
-	largeLatency, largeFirst, err := latency(grown[len(grown)/2], "bench-raw-large")
-	if err != nil {
-		return nil, nil, err
-	}
-	rows := []benchRow{command, smallLatency, largeLatency, rebuild}
-
-	notes = append(notes,
-		fmt.Sprintf("\ncommand latency on the large ledger is %.2f× that on the small one (target: at most 1.5×)", largeLatency.ours/smallLatency.ours),
-		fmt.Sprintf("first command on a consortium in a fresh process (reads its 1,000 events once): %s on the small ledger, %s on the large",
-			smallFirst.Round(100*time.Microsecond), largeFirst.Round(100*time.Microsecond)),
-		fmt.Sprintf("the read models hold %.1f MB per 100,000 events", held))
-	return rows, notes, nil
+	}, rawPublisher(ctx, log, raw))
+	perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+	return benchRow{name: fmt.Sprintf("command latency, ledger of %d events", size), unit: "µs",
+		ours: perOp(ours), raw: perOp(rawTime), lower: true}, first, err
 }
 
 // benchBallot tables, on p, an ordinary proposal open for a century, so that one partner
@@ -407,6 +436,58 @@ func benchRebuild(ctx context.Context, progress io.Writer, log *events.Log, roun
 	total := float64(last) * float64(rounds)
 	return benchRow{name: fmt.Sprintf("rebuild every read model from %d events", last), unit: "events/s",
 		ours: total / ours.Seconds(), raw: total / raw.Seconds()}, held, nil
+}
+
+// benchVerify compares audit verify of the whole log, as govledger audit verify runs
+// it (the chains, the Merkle tree and the rules' re-decision of every event), and
+// without the rules, with a raw ordered consumer reading it, in rounds that each start
+// with another of the three.
+func benchVerify(ctx context.Context, progress io.Writer, log *events.Log, rounds int) ([]benchRow, error) {
+	last, err := log.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(progress, "verifying %d events, with and without the rules, and reading them raw, %d times each...\n", last, rounds)
+	var rules, chains, raw time.Duration
+	verify := func(took *time.Duration, opts audit.Options) func() error {
+		return func() error {
+			start := time.Now()
+			r, err := audit.Verify(ctx, log, opts)
+			if err != nil {
+				return err
+			}
+			if r.Events != int64(last) {
+				return fmt.Errorf("verified %d events of %d", r.Events, last)
+			}
+			*took += time.Since(start)
+			return nil
+		}
+	}
+	sides := []func() error{
+		func() error { return verify(&rules, audit.Options{Check: ledger.Recheck()})() },
+		verify(&chains, audit.Options{}),
+		func() error {
+			start := time.Now()
+			if err := rawReplay(ctx, log.JetStream(), last); err != nil {
+				return err
+			}
+			raw += time.Since(start)
+			return nil
+		},
+	}
+	for r := range rounds {
+		for i := range sides {
+			if err := sides[(r+i)%len(sides)](); err != nil {
+				return nil, err
+			}
+		}
+	}
+	total := float64(last) * float64(rounds)
+	rate := func(d time.Duration) float64 { return total / d.Seconds() }
+	return []benchRow{
+		{name: fmt.Sprintf("audit verify of %d events (chains, tree, rules)", last), unit: "events/s", ours: rate(rules), raw: rate(raw)},
+		{name: fmt.Sprintf("audit verify of %d events, without the rules", last), unit: "events/s", ours: rate(chains), raw: rate(raw)},
+	}, nil
 }
 
 // heldBy is how many bytes of the heap become free when drop lets go of something.
