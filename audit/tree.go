@@ -22,6 +22,12 @@ type Tree struct {
 	hashes []tlog.Hash
 }
 
+// newTree is an empty tree with room for the stored hashes of leaves events: a little
+// under two for each.
+func newTree(leaves uint64) *Tree {
+	return &Tree{hashes: make([]tlog.Hash, 0, 2*leaves)}
+}
+
 // Add appends the next event, by its hash (eventHash), as a leaf and returns its leaf
 // index. It stores what tlog.StoredHashes would, the leaf's hash and the root of every
 // subtree the leaf completes, without the allocations: the audit adds every event of

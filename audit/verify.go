@@ -78,7 +78,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	v := &verification{opts: opts, last: last, chains: chains{}, tree: &Tree{}, leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch)}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: newTree(last), leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
 	// more is the audit's largest cost, and the replay waits on the network anyway. The
 	// events go over in batches: handing them over one by one cost more than hashing.
