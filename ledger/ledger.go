@@ -33,6 +33,7 @@ type live struct {
 	loaded   bool
 	state    *governance.State
 	seq      uint64              // the sequence of the last event applied to state
+	hash     string              // and its hash, which the consortium's next event names as prev
 	commands map[string][]uint64 // command id → the sequences of its events
 }
 
@@ -100,7 +101,14 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if err := lv.applyRecorded(appended, decided, drafts); err != nil {
+		if appended[0].Prev != lv.hash {
+			// The command had been recorded already, after events of other writers that
+			// this process has not seen (a retry, sent here, of a command another
+			// process recorded): read them all, in order, rather than skip them.
+			if err := l.catchUp(ctx, cmd.Consortium, lv, true); err != nil {
+				return Result{}, err
+			}
+		} else if err := lv.applyRecorded(appended, decided, drafts); err != nil {
 			return Result{}, err
 		}
 		return Result{Events: appended, Seq: appended[len(appended)-1].Seq}, nil
@@ -175,11 +183,12 @@ func (lv *live) apply(e events.Envelope) error {
 
 func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
 	lv.state = governance.Apply(lv.state, ev)
-	lv.seq = e.Seq
+	lv.seq, lv.hash = e.Seq, e.Hash
 	lv.commands[e.CommandID] = append(lv.commands[e.CommandID], e.Seq)
 }
 
-// applyRecorded brings the live state past a command's recorded events. An event
+// applyRecorded brings the live state past a command's recorded events, the first of
+// which follows the last event applied (names its hash as prev). An event
 // recorded exactly as this attempt drafted it is applied as Decide gave it, with the
 // time and actor as sealed, rather than decoded again from the bytes just encoded (a
 // fifth of a command's time); the state is the same as one loaded from the log. Any

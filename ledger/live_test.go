@@ -131,3 +131,36 @@ func scribbleIn(v reflect.Value, shared bool) {
 		}
 	}
 }
+
+// TestRetryOfACommandRecordedElsewhere: another process records two commands this one
+// has not seen, and the second is then retried here. The retry finds the command already
+// recorded; the live state takes in the other command's events too, not only the
+// retried command's.
+func TestRetryOfACommandRecordedElsewhere(t *testing.T) {
+	log, _ := open(t, "")
+	here, elsewhere := ledger.New(log), ledger.New(log)
+	h := history(t)
+	for _, c := range h[:3] {
+		if _, err := here.Handle(context.Background(), c); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+	}
+	for _, c := range h[3:5] {
+		if _, err := elsewhere.Handle(context.Background(), c); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+	}
+	res, err := here.Handle(context.Background(), h[4])
+	if err != nil {
+		t.Fatalf("retry of %s: %v", h[4].ID, err)
+	}
+	if res.Events[0].CommandID != h[4].ID {
+		t.Fatalf("the retry of %s gave the events of command %s", h[4].ID, res.Events[0].CommandID)
+	}
+	sameAsLoaded(t, log, here, h[4].Consortium, "the retry of "+h[4].ID)
+	// And the next command is decided on that state.
+	if _, err := here.Handle(context.Background(), h[5]); err != nil {
+		t.Fatalf("%s: %v", h[5].ID, err)
+	}
+	sameAsLoaded(t, log, here, h[5].Consortium, h[5].ID)
+}
