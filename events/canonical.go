@@ -10,7 +10,9 @@ import (
 
 // The canonical bytes are written and read by hand, field by field in the documented
 // order, rather than through reflection: replaying the log decodes every event, and a
-// positional reader both runs several times faster and refuses any non-canonical form.
+// positional reader both runs several times faster and refuses an envelope in any other
+// form. The payload inside is held to being a JSON object; an append always stores it
+// compact, and the event's hash covers it as stored.
 
 const timeLayout = time.RFC3339Nano
 

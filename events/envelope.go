@@ -136,6 +136,10 @@ func checkDraft(d *Draft) error {
 		return invalid("payload", "the %s payload must be a JSON object", d.Type)
 	}
 	d.Payload = compact
+	// RFC 3339, and so the canonical bytes, write a year in four digits.
+	if y := d.OccurredAt.UTC().Year(); !d.OccurredAt.IsZero() && (y < 0 || y > 9999) {
+		return invalid("occurred at", "the %s happened at %s: a time from year 0 to 9999 is needed", d.Type, d.OccurredAt.UTC())
+	}
 	if err := validText("command id", d.CommandID); err != nil {
 		return err
 	}

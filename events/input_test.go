@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
@@ -40,6 +41,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"oversized payload", "synergy", []events.Draft{with(func(d *events.Draft) {
 			d.Payload = json.RawMessage(`{"minutes":"` + strings.Repeat("x", events.MaxPayloadBytes) + `"}`)
 		})}, "at most 65536 are allowed"},
+		{"year past 9999", "synergy", []events.Draft{with(func(d *events.Draft) { d.OccurredAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) })}, "from year 0 to 9999"},
+		{"year before 0", "synergy", []events.Draft{with(func(d *events.Draft) { d.OccurredAt = time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC) })}, "from year 0 to 9999"},
 		{"no events", "synergy", nil, "no events"},
 		{"mixed command ids", "synergy", []events.Draft{ok, with(func(d *events.Draft) { d.CommandID = "other" })}, "must share a command id"},
 		{"command id with space", "synergy", []events.Draft{with(func(d *events.Draft) { d.CommandID = "apply 1" })}, "command id"},

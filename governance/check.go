@@ -104,8 +104,11 @@ func redecide(s *State, e Event, c Command) error {
 	return nil
 }
 
+// sameJSON reports whether two payloads encode alike. Payload types hold no floats (0
+// and -0 are equal but encode apart) and no interfaces (which may hold what == cannot
+// compare), so equal comparable payloads encode alike and most (a vote) are compared
+// without encoding.
 func sameJSON(a, b any) bool {
-	// Equal values encode alike: most payloads (a vote) are compared without encoding.
 	if t := reflect.TypeOf(a); t == reflect.TypeOf(b) && t.Comparable() && a == b {
 		return true
 	}
