@@ -11,18 +11,22 @@ import (
 	"github.com/oklog/ulid/v2"
 )
 
-// FuzzCanonicalRoundTrip: whatever Append may write, Decode reads back to the same
-// event and the same bytes, and the bytes are what encoding/json would write.
+// FuzzCanonicalRoundTrip: whatever Append may write, at any time of years 0 to 9999,
+// Decode reads back to the same event, the bytes are JSON, and the time in them is
+// written as time.RFC3339Nano writes it.
 func FuzzCanonicalRoundTrip(f *testing.F) {
 	f.Add("amina-okafor", "brightside-vcs", "cmd-1", `{"minutes":"agreed <unanimously> & \"quickly\""}`, int64(1772443800))
 	f.Add("Zoë.Ng", "", "01JD5Z", `{}`, int64(0))
+	f.Add("", "", "c", `{}`, int64(-62167219200)) // 0000-01-01
+	f.Add("", "", "c", `{}`, int64(253402300799)) // 9999-12-31T23:59:59
 	f.Fuzz(func(t *testing.T, person, partner, command, payload string, unix int64) {
 		d := Draft{Type: "decision.vote-cast", Actor: Actor{Person: person, Partner: partner}, CommandID: command, Payload: json.RawMessage(payload)}
-		if checkDraft(&d) != nil || unix < 0 || unix > 1<<36 {
+		const year0, year9999 = -62167219200, 253402300799
+		if checkDraft(&d) != nil || unix < year0 || unix > year9999 {
 			return
 		}
 		e := seal("synergy", "", []Draft{d})[0]
-		e.OccurredAt = time.Unix(unix, unix%7*1000).UTC()
+		e.OccurredAt = time.Unix(unix, (unix%7+7)%7*1000).UTC()
 		encode(&e)
 		got, err := Decode(e.Raw, 9)
 		if err != nil {
@@ -35,6 +39,9 @@ func FuzzCanonicalRoundTrip(f *testing.F) {
 		var generic map[string]any
 		if err := json.Unmarshal(e.Raw, &generic); err != nil {
 			t.Fatalf("canonical bytes are not JSON: %s", e.Raw)
+		}
+		if want := `"occurred_at":"` + e.OccurredAt.Format(time.RFC3339Nano) + `"`; !strings.Contains(string(e.Raw), want) {
+			t.Fatalf("%s does not hold %s", e.Raw, want)
 		}
 	})
 }
