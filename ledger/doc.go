@@ -4,7 +4,8 @@
 //
 // Current state is kept live in memory, one consortium at a time, and brought up to
 // date from the log only by the events it has not seen: a consortium's history is read
-// in full once, when a process first needs it, never on every command. The log's
+// in full once, when a process first needs it, never on every command; Warm reads every
+// consortium's in one pass over the log, as serve does when it starts. The log's
 // sequence check guards correctness when several processes write.
 //
 // It imports events, governance and internal/payload; never projections, api or cmd.

@@ -10,3 +10,12 @@ func Live(l *Ledger, consortium string) *governance.State {
 	defer lv.mu.Unlock()
 	return lv.state
 }
+
+// Loaded reports whether l holds the consortium's state, so that a command on it reads
+// nothing from the log first.
+func Loaded(l *Ledger, consortium string) bool {
+	lv := l.live(consortium)
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	return lv.loaded
+}

@@ -61,9 +61,17 @@ event.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "govledger serving: %s\n", p.where)
 			var runErr error
-			select {
-			case <-cmd.Context().Done():
-			case runErr = <-p.failed:
+			for running := true; running; {
+				select {
+				case <-cmd.Context().Done():
+					running = false
+				case runErr = <-p.failed:
+					running = false
+				case note := <-p.warmed:
+					if note != "" {
+						fmt.Fprintln(cmd.OutOrStdout(), note)
+					}
+				}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "govledger: shutting down")
 			p.stop()
@@ -93,8 +101,9 @@ type ledgerProcess struct {
 	witness  *audit.Witness
 	http     *http.Server
 	httpURL  string
-	where    string     // one line: where each part listens and where the data is
-	failed   chan error // a part that stopped on its own
+	where    string      // one line: where each part listens and where the data is
+	failed   chan error  // a part that stopped on its own
+	warmed   chan string // one line, once, on loading every consortium's state ("": nothing to say)
 	stopRuns context.CancelFunc
 	runsDone chan struct{}
 }
@@ -110,7 +119,7 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 	default:
 		return nil, usageError{fmt.Errorf("--sync is %q; use always or interval", o.syncMode)}
 	}
-	p := &ledgerProcess{failed: make(chan error, 3), runsDone: make(chan struct{})}
+	p := &ledgerProcess{failed: make(chan error, 3), warmed: make(chan string, 1), runsDone: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			p.stop()
@@ -176,9 +185,24 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 			p.failed <- fmt.Errorf("checkpoint tree stopped: %w", err)
 		}
 	})
+	led := ledger.New(p.log)
+	runs.Go(func() {
+		// Commands need not wait for this: one that comes first loads its own consortium.
+		start := time.Now()
+		n, err := led.Warm(runCtx)
+		switch {
+		case runCtx.Err() != nil || last == 0:
+			p.warmed <- ""
+		case err != nil:
+			p.warmed <- fmt.Sprintf("govledger: loading every consortium's state stopped (%v); each is loaded when it is first commanded", err)
+		default:
+			p.warmed <- fmt.Sprintf("govledger: the state of %s is loaded, from %s, in %s",
+				plural(n, "consortium", "consortia"), plural(int(last), "event", "events"), time.Since(start).Round(time.Millisecond))
+		}
+	})
 	go func() { runs.Wait(); close(p.runsDone) }()
 	p.http = &http.Server{
-		Handler:           api.New(api.Config{Ledger: ledger.New(p.log), Log: p.log, Models: p.models, Witness: p.witness, Now: o.now}),
+		Handler:           api.New(api.Config{Ledger: led, Log: p.log, Models: p.models, Witness: p.witness, Now: o.now}),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return runCtx },
 	}

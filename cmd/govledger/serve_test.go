@@ -48,6 +48,38 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 	}
 }
 
+// Started on a ledger with a history, serve loads every consortium's state in the
+// background and says so, so that no steering group's first command waits for it.
+func TestServeLoadsEveryConsortiumOnStart(t *testing.T) {
+	dir := t.TempDir()
+	p, err := startLedger(context.Background(), serveOptions{dataDir: dir, httpAddr: "127.0.0.1:0", natsPort: -1, syncMode: "interval"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, p.httpURL, "form", "../../examples/synergy/consortium.yaml", "--terms", "../../examples/synergy/terms.yaml", "--occurred", "2026-04-01")
+	run(t, p.httpURL, "serve-notice", "pennine-care", "--occurred", "2026-04-02")
+	p.stop()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--data", dir, "--nats-port", "-1", "--http", "127.0.0.1:0"}, &out, &errOut)
+	}()
+	const want = "govledger: the state of 1 consortium is loaded, from 2 events, in "
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 || !strings.Contains(out.String(), want) {
+		t.Fatalf("serve exited %d and printed %q, want a line with %q (stderr %q)", code, out.String(), want, errOut.String())
+	}
+	if i, j := strings.Index(out.String(), "govledger serving"), strings.Index(out.String(), want); i < 0 || j < i {
+		t.Errorf("the line on loading comes before the line saying where serve listens:\n%s", out.String())
+	}
+}
+
 func TestServeRefusesABadSyncPolicy(t *testing.T) {
 	var out, errOut syncBuffer
 	code := Main(context.Background(), []string{"serve", "--data", t.TempDir(), "--sync", "sometimes"}, &out, &errOut)
