@@ -48,6 +48,15 @@ func (m *Models) name(b []byte) string {
 	return s
 }
 
+// shared is name for a string already made.
+func (m *Models) shared(s string) string {
+	if n, ok := m.names[s]; ok {
+		return n
+	}
+	m.names[s] = s
+	return s
+}
+
 // Faults are the first events the models could not use; package audit explains them.
 func (m *Models) Faults() []Fault { return slices.Clone(m.faults) }
 
@@ -172,9 +181,21 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
+	if e.Type == governance.TypeVoteCast {
+		// The commonest event by far, kept out of an interface (a copy on the heap).
+		v, err := payload.DecodeVote(e.Payload, m.name)
+		if err != nil || c == nil {
+			m.unusable(e, err)
+			return
+		}
+		c.Seq = e.Seq
+		c.Events++
+		c.vote(e, v, m.shared(e.Actor.Person))
+		return
+	}
 	p, err := payload.Decode(e.Type, e.Payload, m.name)
 	if err != nil {
-		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
+		m.unusable(e, err)
 		return
 	}
 	if f, ok := p.(governance.ConsortiumFormed); ok {
@@ -187,15 +208,22 @@ func (m *Models) Apply(e events.Envelope) {
 		return
 	}
 	if c == nil {
-		m.fault(e.Seq, "event %s (%s) is for consortium %s, which has not been formed", e.ID, e.Type, e.Consortium)
+		m.unusable(e, nil)
 		return
 	}
 	c.Seq = e.Seq
 	c.Events++
-	if _, ok := p.(governance.VoteCast); ok {
-		e.Actor.Person = m.name([]byte(e.Actor.Person))
-	}
 	c.apply(e, p)
+}
+
+// unusable notes an event whose payload does not decode (err), or whose consortium has
+// not been formed.
+func (m *Models) unusable(e events.Envelope, err error) {
+	if err != nil {
+		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
+		return
+	}
+	m.fault(e.Seq, "event %s (%s) is for consortium %s, which has not been formed", e.ID, e.Type, e.Consortium)
 }
 
 func formed(e events.Envelope, f governance.ConsortiumFormed) *consortium {
@@ -240,16 +268,20 @@ func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner 
 // apply records one event of the consortium, already decoded.
 func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 	at := e.OccurredAt
-	if id := proposalOf(p); id != "" {
-		if d := c.Decisions[id]; d != nil {
-			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: p.EventType()})
+	// The decision the event belongs to, if any, looked up once: nearly every event is
+	// one of a decision's. The event's type is the payload's (Decode checks it), and the
+	// envelope's is one shared string rather than one made for each event.
+	var d *decision
+	if id, ok := proposalOf(p); ok {
+		if d = c.Decisions[id]; d != nil && id != "" {
+			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
 		}
 	}
 	switch p := p.(type) {
 	case governance.TermsAmended:
 		c.Terms = p.Terms
 		c.setRoles(p.Terms.Roles, at)
-		c.effect(p.Proposal, fmt.Sprintf("terms version %d", p.Terms.Version))
+		d.effect(fmt.Sprintf("terms version %d", p.Terms.Version))
 	case governance.ConsortiumDissolved:
 		c.DissolvedAt = at
 		// Membership, and every role, ends with the consortium.
@@ -258,8 +290,8 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		}
 		clear(c.Holders)
 		c.Terminations = append(c.Terminations, Termination{Kind: KindDissolution, At: at, EffectiveAt: at,
-			Reason: c.title(p.Proposal), Proposal: p.Proposal})
-		c.effect(p.Proposal, "dissolved")
+			Reason: d.title(), Proposal: p.Proposal})
+		d.effect("dissolved")
 	case governance.PartnerApplied:
 		pt := c.Partners[p.Partner.ID]
 		if pt == nil {
@@ -280,13 +312,13 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			pt.Spans = append(pt.Spans, span{From: at, Tier: pt.Tier})
 		}
 		c.decideAdmission(p.Partner, p.Proposal, AdmissionAdmitted, at)
-		c.effect(p.Proposal, "admitted "+p.Partner)
+		d.effect("admitted " + p.Partner)
 	case governance.PartnerDeclined:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.LeftAt = governance.StatusDeclined, at
 		}
 		c.decideAdmission(p.Partner, p.Proposal, AdmissionDeclined, at)
-		c.effect(p.Proposal, "declined "+p.Partner)
+		d.effect("declined " + p.Partner)
 	case governance.PartnerExpelled:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.LeftAt = governance.StatusExpelled, at
@@ -294,8 +326,8 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		}
 		maps.DeleteFunc(c.Holders, func(_, holder string) bool { return holder == p.Partner })
 		c.Terminations = append(c.Terminations, Termination{Kind: KindExpulsion, Partner: p.Partner, At: at, EffectiveAt: at,
-			Reason: c.title(p.Proposal), Proposal: p.Proposal})
-		c.effect(p.Proposal, "expelled "+p.Partner)
+			Reason: d.title(), Proposal: p.Proposal})
+		d.effect("expelled " + p.Partner)
 	case governance.RoleAssigned:
 		// As the rules have it: a single role named by a decision is the terms' (the
 		// chair's casting vote counts), and a point of contact is a person.
@@ -312,7 +344,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		} else {
 			c.assignRole(p.Role, p.Partner, at)
 		}
-		c.effect(p.Proposal, p.Role+": "+p.Partner)
+		d.effect(p.Role + ": " + p.Partner)
 	case governance.NoticeServed:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.NoticeAt, pt.LeavesAt = governance.StatusNoticeServed, at, p.EffectiveAt
@@ -324,9 +356,11 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		c.Terminations = append(c.Terminations, Termination{Kind: KindNotice, Partner: p.Partner, At: at,
 			EffectiveAt: p.EffectiveAt, Reason: p.Reason})
 	case governance.DecisionProposed:
+		// Room in its trail for the vote of each elector and the few events around them.
+		n := len(p.Electorate)
 		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
 			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
-			Events: []EventRef{{ID: e.ID, Seq: e.Seq, Type: p.EventType()}}}
+			Votes: make([]Vote, 0, n), Events: append(make([]EventRef, 0, n+2), EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})}
 		if p.Meeting != nil {
 			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
 		}
@@ -337,7 +371,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			}
 		}
 	case governance.InterestDeclared:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			if d.Interests == nil {
 				d.Interests = map[string]string{}
 			}
@@ -347,19 +381,13 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 				d.Electorate = slices.DeleteFunc(d.Electorate, func(id string) bool { return id == p.Partner })
 			}
 		}
-	case governance.VoteCast:
-		if d := c.Decisions[p.Proposal]; d != nil {
-			replaces, _ := d.lastVote(p.Partner)
-			d.Votes = append(d.Votes, Vote{Partner: p.Partner, Vote: p.Vote, Reason: p.Reason, Person: e.Actor.Person,
-				At: at, Seq: e.Seq, Replaces: replaces})
-		}
 	case governance.Outcome:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			tally := p.Tally
 			d.Outcome, d.ClosedAt, d.Tally, d.CastingVote, d.ReviewDate = p.Result, at, &tally, p.CastingVote, p.ReviewDate
 		}
 	case governance.DecisionWithdrawn:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			d.Outcome, d.ClosedAt = governance.OutcomeWithdrawn, at
 		}
 	case governance.DisputeRaised:
@@ -379,6 +407,20 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			d.Status, d.Outcome, d.ClosedAt = governance.DisputeStatusWithdrawn, p.Reason, at
 		}
 	}
+}
+
+// vote records a vote cast by person for its partner.
+func (c *consortium) vote(e events.Envelope, v governance.VoteCast, person string) {
+	d := c.Decisions[v.Proposal]
+	if d == nil {
+		return
+	}
+	if v.Proposal != "" {
+		d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
+	}
+	replaces, _ := d.lastVote(v.Partner)
+	d.Votes = append(d.Votes, Vote{Partner: v.Partner, Vote: v.Vote, Reason: v.Reason, Person: person,
+		At: e.OccurredAt, Seq: e.Seq, Replaces: replaces})
 }
 
 // lastVote is the partner's latest vote on the decision, if it has cast one.
@@ -403,42 +445,41 @@ func (d *decision) current() map[string]string {
 	return votes
 }
 
-// proposalOf is the proposal an event belongs to, if any.
-func proposalOf(p governance.Payload) string {
+// proposalOf is the proposal an event belongs to, if it names one.
+func proposalOf(p governance.Payload) (string, bool) {
 	switch v := p.(type) {
 	case governance.InterestDeclared:
-		return v.Proposal
-	case governance.VoteCast:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.Outcome:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.DecisionWithdrawn:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerAdmitted:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerDeclined:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerExpelled:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.TermsAmended:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.ConsortiumDissolved:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.RoleAssigned:
-		return v.Proposal
+		return v.Proposal, true
 	}
-	return "" // decision.proposed starts the trail itself
+	return "", false // decision.proposed starts the trail itself
 }
 
-// effect notes what a carried (or, for an admission, rejected) decision did.
-func (c *consortium) effect(proposal, what string) {
-	if d := c.Decisions[proposal]; d != nil {
+// effect notes what a carried (or, for an admission, rejected) decision did; d is nil
+// for an event that names no decision the models know.
+func (d *decision) effect(what string) {
+	if d != nil {
 		d.Effects = append(d.Effects, what)
 	}
 }
 
-func (c *consortium) title(proposal string) string {
-	if d := c.Decisions[proposal]; d != nil {
+func (d *decision) title() string {
+	if d != nil {
 		return d.Title
 	}
 	return ""
