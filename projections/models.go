@@ -17,7 +17,7 @@ import (
 type Models struct {
 	consortia map[string]*consortium
 	faults    []Fault
-	names     map[string]string // one copy of each partner id, person and vote; see name
+	names     map[string]string // one copy of each partner id, role, vote and other word; see name
 }
 
 // Fault is an event the read models could not use.
@@ -38,21 +38,12 @@ func NewModels() *Models {
 }
 
 // name is the one shared copy of a short, oft-repeated string: a partner's id, a
-// person, a vote. There are as many as there are partners and people in the ledger.
+// vote, a role. There are as many as there are partners and words in the ledger.
 func (m *Models) name(b []byte) string {
 	if s, ok := m.names[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	m.names[s] = s
-	return s
-}
-
-// shared is name for a string already made.
-func (m *Models) shared(s string) string {
-	if n, ok := m.names[s]; ok {
-		return n
-	}
 	m.names[s] = s
 	return s
 }
@@ -94,6 +85,40 @@ type consortium struct {
 	Disputes     map[string]*dispute  `json:"disputes"`
 	Terminations []Termination        `json:"terminations"`
 	Holders      map[string]string    `json:"holders"` // role held by one partner at a time → its holder
+	// Words are every partner, vote and person its votes name, once each; a vote names
+	// them by their place here, so that the votes, most of the models, hold no pointers
+	// for the garbage collector to follow but their reasons.
+	Words []string          `json:"words"`
+	word  map[string]uint32 // Words' places, made again when first needed after a restore
+}
+
+// wordOf is the place of s in Words, adding it if it is new.
+func (c *consortium) wordOf(s string) uint32 {
+	if c.word == nil {
+		c.word = make(map[string]uint32, len(c.Words))
+		for i, w := range c.Words {
+			c.word[w] = uint32(i)
+		}
+	}
+	i, ok := c.word[s]
+	if !ok {
+		i = uint32(len(c.Words))
+		c.Words = append(c.Words, s)
+		c.word[s] = i
+	}
+	return i
+}
+
+// vote is one vote as cast, as the models keep it: Vote with its partner, vote and
+// person as places in the consortium's Words, and without Replaces, which the votes
+// before it say.
+type vote struct {
+	Partner uint32    `json:"partner"`
+	Vote    uint32    `json:"vote"`
+	Person  uint32    `json:"person"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
+	Seq     uint64    `json:"seq"`
 }
 
 // partner is everything known about one organisation in (or applying to) a consortium.
@@ -148,7 +173,7 @@ type decision struct {
 	Rule        governance.Rule   `json:"rule"`
 	Chair       string            `json:"chair,omitempty"`
 	Interests   map[string]string `json:"interests,omitempty"`
-	Votes       []Vote            `json:"votes,omitempty"`
+	Votes       []vote            `json:"votes,omitempty"`
 	Outcome     string            `json:"outcome,omitempty"`
 	Tally       *governance.Tally `json:"tally,omitempty"`
 	CastingVote string            `json:"casting_vote,omitempty"`
@@ -190,7 +215,7 @@ func (m *Models) Apply(e events.Envelope) {
 		}
 		c.Seq = e.Seq
 		c.Events++
-		c.vote(e, v, m.shared(e.Actor.Person))
+		c.vote(e, v)
 		return
 	}
 	p, err := payload.Decode(e.Type, e.Payload, m.name)
@@ -360,7 +385,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		n := len(p.Electorate)
 		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
 			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
-			Votes: make([]Vote, 0, n), Events: append(make([]EventRef, 0, n+2), EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})}
+			Votes: make([]vote, 0, n), Events: append(make([]EventRef, 0, n+2), EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})}
 		if p.Meeting != nil {
 			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
 		}
@@ -409,8 +434,8 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 	}
 }
 
-// vote records a vote cast by person for its partner.
-func (c *consortium) vote(e events.Envelope, v governance.VoteCast, person string) {
+// vote records a vote cast by the envelope's person for its partner.
+func (c *consortium) vote(e events.Envelope, v governance.VoteCast) {
 	d := c.Decisions[v.Proposal]
 	if d == nil {
 		return
@@ -418,31 +443,32 @@ func (c *consortium) vote(e events.Envelope, v governance.VoteCast, person strin
 	if v.Proposal != "" {
 		d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
 	}
-	replaces, _ := d.lastVote(v.Partner)
-	d.Votes = append(d.Votes, Vote{Partner: v.Partner, Vote: v.Vote, Reason: v.Reason, Person: person,
-		At: e.OccurredAt, Seq: e.Seq, Replaces: replaces})
+	d.Votes = append(d.Votes, vote{Partner: c.wordOf(v.Partner), Vote: c.wordOf(v.Vote), Person: c.wordOf(e.Actor.Person),
+		Reason: v.Reason, At: e.OccurredAt, Seq: e.Seq})
 }
 
-// lastVote is the partner's latest vote on the decision, if it has cast one.
-func (d *decision) lastVote(partner string) (string, bool) {
-	for i := len(d.Votes) - 1; i >= 0; i-- {
-		if d.Votes[i].Partner == partner {
-			return d.Votes[i].Vote, true
-		}
+// votes are the decision's votes as cast, each with the vote it replaced.
+func (d *decision) votes(words []string) []Vote {
+	out := make([]Vote, len(d.Votes))
+	last := map[uint32]string{}
+	for i, v := range d.Votes {
+		out[i] = Vote{Partner: words[v.Partner], Vote: words[v.Vote], Reason: v.Reason, Person: words[v.Person],
+			At: v.At, Seq: v.Seq, Replaces: last[v.Partner]}
+		last[v.Partner] = words[v.Vote]
 	}
-	return "", false
+	return out
 }
 
 // current are the votes that count: each elector's latest. Only electors can vote, and
 // a partner that leaves the electorate (declaring an interest) takes its vote with it.
-func (d *decision) current() map[string]string {
-	votes := map[string]string{}
-	for _, id := range d.Electorate {
-		if v, ok := d.lastVote(id); ok {
-			votes[id] = v
+func current(votes []Vote, electorate []string) map[string]string {
+	counted := map[string]string{}
+	for _, v := range votes {
+		if slices.Contains(electorate, v.Partner) {
+			counted[v.Partner] = v.Vote
 		}
 	}
-	return votes
+	return counted
 }
 
 // proposalOf is the proposal an event belongs to, if it names one.
