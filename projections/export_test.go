@@ -1,5 +1,8 @@
 package projections
 
+// CheckpointVersion is the version of checkpoint this build writes and reads.
+const CheckpointVersion = checkpointVersion
+
 // ThroughCheckpoint is m as a checkpoint would restore it: every consortium encoded
 // and decoded as a checkpoint keeps it.
 func ThroughCheckpoint(m *Models) *Models {

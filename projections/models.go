@@ -17,7 +17,7 @@ import (
 type Models struct {
 	consortia map[string]*consortium
 	faults    []Fault
-	names     map[string]string // one copy of each partner id, person and vote; see name
+	names     map[string]string // one copy of each partner id, role, vote and other word; see name
 }
 
 // Fault is an event the read models could not use.
@@ -38,7 +38,7 @@ func NewModels() *Models {
 }
 
 // name is the one shared copy of a short, oft-repeated string: a partner's id, a
-// person, a vote. There are as many as there are partners and people in the ledger.
+// vote, a role. There are as many as there are partners and words in the ledger.
 func (m *Models) name(b []byte) string {
 	if s, ok := m.names[string(b)]; ok {
 		return s
@@ -85,6 +85,40 @@ type consortium struct {
 	Disputes     map[string]*dispute  `json:"disputes"`
 	Terminations []Termination        `json:"terminations"`
 	Holders      map[string]string    `json:"holders"` // role held by one partner at a time → its holder
+	// Words are every partner, vote and person its votes name, once each; a vote names
+	// them by their place here, so that the votes, most of the models, hold no pointers
+	// for the garbage collector to follow but their reasons.
+	Words []string          `json:"words"`
+	word  map[string]uint32 // Words' places, made again when first needed after a restore
+}
+
+// wordOf is the place of s in Words, adding it if it is new.
+func (c *consortium) wordOf(s string) uint32 {
+	if c.word == nil {
+		c.word = make(map[string]uint32, len(c.Words))
+		for i, w := range c.Words {
+			c.word[w] = uint32(i)
+		}
+	}
+	i, ok := c.word[s]
+	if !ok {
+		i = uint32(len(c.Words))
+		c.Words = append(c.Words, s)
+		c.word[s] = i
+	}
+	return i
+}
+
+// vote is one vote as cast, as the models keep it: Vote with its partner, vote and
+// person as places in the consortium's Words, and without Replaces, which the votes
+// before it say.
+type vote struct {
+	Partner uint32    `json:"partner"`
+	Vote    uint32    `json:"vote"`
+	Person  uint32    `json:"person"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
+	Seq     uint64    `json:"seq"`
 }
 
 // partner is everything known about one organisation in (or applying to) a consortium.
@@ -139,7 +173,7 @@ type decision struct {
 	Rule        governance.Rule   `json:"rule"`
 	Chair       string            `json:"chair,omitempty"`
 	Interests   map[string]string `json:"interests,omitempty"`
-	Votes       []Vote            `json:"votes,omitempty"`
+	Votes       []vote            `json:"votes,omitempty"`
 	Outcome     string            `json:"outcome,omitempty"`
 	Tally       *governance.Tally `json:"tally,omitempty"`
 	CastingVote string            `json:"casting_vote,omitempty"`
@@ -172,9 +206,21 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
+	if e.Type == governance.TypeVoteCast {
+		// The commonest event by far, kept out of an interface (a copy on the heap).
+		v, err := payload.DecodeVote(e.Payload, m.name)
+		if err != nil || c == nil {
+			m.unusable(e, err)
+			return
+		}
+		c.Seq = e.Seq
+		c.Events++
+		c.vote(e, v)
+		return
+	}
 	p, err := payload.Decode(e.Type, e.Payload, m.name)
 	if err != nil {
-		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
+		m.unusable(e, err)
 		return
 	}
 	if f, ok := p.(governance.ConsortiumFormed); ok {
@@ -187,15 +233,22 @@ func (m *Models) Apply(e events.Envelope) {
 		return
 	}
 	if c == nil {
-		m.fault(e.Seq, "event %s (%s) is for consortium %s, which has not been formed", e.ID, e.Type, e.Consortium)
+		m.unusable(e, nil)
 		return
 	}
 	c.Seq = e.Seq
 	c.Events++
-	if _, ok := p.(governance.VoteCast); ok {
-		e.Actor.Person = m.name([]byte(e.Actor.Person))
-	}
 	c.apply(e, p)
+}
+
+// unusable notes an event whose payload does not decode (err), or whose consortium has
+// not been formed.
+func (m *Models) unusable(e events.Envelope, err error) {
+	if err != nil {
+		m.fault(e.Seq, "event %s of consortium %s: %v", e.ID, e.Consortium, err)
+		return
+	}
+	m.fault(e.Seq, "event %s (%s) is for consortium %s, which has not been formed", e.ID, e.Type, e.Consortium)
 }
 
 func formed(e events.Envelope, f governance.ConsortiumFormed) *consortium {
@@ -240,16 +293,20 @@ func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner 
 // apply records one event of the consortium, already decoded.
 func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 	at := e.OccurredAt
-	if id := proposalOf(p); id != "" {
-		if d := c.Decisions[id]; d != nil {
-			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: p.EventType()})
+	// The decision the event belongs to, if any, looked up once: nearly every event is
+	// one of a decision's. The event's type is the payload's (Decode checks it), and the
+	// envelope's is one shared string rather than one made for each event.
+	var d *decision
+	if id, ok := proposalOf(p); ok {
+		if d = c.Decisions[id]; d != nil && id != "" {
+			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
 		}
 	}
 	switch p := p.(type) {
 	case governance.TermsAmended:
 		c.Terms = p.Terms
 		c.setRoles(p.Terms.Roles, at)
-		c.effect(p.Proposal, fmt.Sprintf("terms version %d", p.Terms.Version))
+		d.effect(fmt.Sprintf("terms version %d", p.Terms.Version))
 	case governance.ConsortiumDissolved:
 		c.DissolvedAt = at
 		// Membership, and every role, ends with the consortium.
@@ -258,8 +315,8 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		}
 		clear(c.Holders)
 		c.Terminations = append(c.Terminations, Termination{Kind: KindDissolution, At: at, EffectiveAt: at,
-			Reason: c.title(p.Proposal), Proposal: p.Proposal})
-		c.effect(p.Proposal, "dissolved")
+			Reason: d.title(), Proposal: p.Proposal})
+		d.effect("dissolved")
 	case governance.PartnerApplied:
 		pt := c.Partners[p.Partner.ID]
 		if pt == nil {
@@ -280,13 +337,13 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			pt.Spans = append(pt.Spans, span{From: at, Tier: pt.Tier})
 		}
 		c.decideAdmission(p.Partner, p.Proposal, AdmissionAdmitted, at)
-		c.effect(p.Proposal, "admitted "+p.Partner)
+		d.effect("admitted " + p.Partner)
 	case governance.PartnerDeclined:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.LeftAt = governance.StatusDeclined, at
 		}
 		c.decideAdmission(p.Partner, p.Proposal, AdmissionDeclined, at)
-		c.effect(p.Proposal, "declined "+p.Partner)
+		d.effect("declined " + p.Partner)
 	case governance.PartnerExpelled:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.LeftAt = governance.StatusExpelled, at
@@ -294,8 +351,8 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		}
 		maps.DeleteFunc(c.Holders, func(_, holder string) bool { return holder == p.Partner })
 		c.Terminations = append(c.Terminations, Termination{Kind: KindExpulsion, Partner: p.Partner, At: at, EffectiveAt: at,
-			Reason: c.title(p.Proposal), Proposal: p.Proposal})
-		c.effect(p.Proposal, "expelled "+p.Partner)
+			Reason: d.title(), Proposal: p.Proposal})
+		d.effect("expelled " + p.Partner)
 	case governance.RoleAssigned:
 		// As the rules have it: a single role named by a decision is the terms' (the
 		// chair's casting vote counts), and a point of contact is a person.
@@ -312,7 +369,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		} else {
 			c.assignRole(p.Role, p.Partner, at)
 		}
-		c.effect(p.Proposal, p.Role+": "+p.Partner)
+		d.effect(p.Role + ": " + p.Partner)
 	case governance.NoticeServed:
 		if pt := c.Partners[p.Partner]; pt != nil {
 			pt.Status, pt.NoticeAt, pt.LeavesAt = governance.StatusNoticeServed, at, p.EffectiveAt
@@ -324,9 +381,11 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		c.Terminations = append(c.Terminations, Termination{Kind: KindNotice, Partner: p.Partner, At: at,
 			EffectiveAt: p.EffectiveAt, Reason: p.Reason})
 	case governance.DecisionProposed:
+		// Room in its trail for the vote of each elector and the few events around them.
+		n := len(p.Electorate)
 		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
 			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
-			Events: []EventRef{{ID: e.ID, Seq: e.Seq, Type: p.EventType()}}}
+			Votes: make([]vote, 0, n), Events: append(make([]EventRef, 0, n+2), EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})}
 		if p.Meeting != nil {
 			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
 		}
@@ -337,7 +396,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 			}
 		}
 	case governance.InterestDeclared:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			if d.Interests == nil {
 				d.Interests = map[string]string{}
 			}
@@ -347,19 +406,13 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 				d.Electorate = slices.DeleteFunc(d.Electorate, func(id string) bool { return id == p.Partner })
 			}
 		}
-	case governance.VoteCast:
-		if d := c.Decisions[p.Proposal]; d != nil {
-			replaces, _ := d.lastVote(p.Partner)
-			d.Votes = append(d.Votes, Vote{Partner: p.Partner, Vote: p.Vote, Reason: p.Reason, Person: e.Actor.Person,
-				At: at, Seq: e.Seq, Replaces: replaces})
-		}
 	case governance.Outcome:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			tally := p.Tally
 			d.Outcome, d.ClosedAt, d.Tally, d.CastingVote, d.ReviewDate = p.Result, at, &tally, p.CastingVote, p.ReviewDate
 		}
 	case governance.DecisionWithdrawn:
-		if d := c.Decisions[p.Proposal]; d != nil {
+		if d != nil {
 			d.Outcome, d.ClosedAt = governance.OutcomeWithdrawn, at
 		}
 	case governance.DisputeRaised:
@@ -381,64 +434,78 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 	}
 }
 
-// lastVote is the partner's latest vote on the decision, if it has cast one.
-func (d *decision) lastVote(partner string) (string, bool) {
-	for i := len(d.Votes) - 1; i >= 0; i-- {
-		if d.Votes[i].Partner == partner {
-			return d.Votes[i].Vote, true
-		}
+// vote records a vote cast by the envelope's person for its partner.
+func (c *consortium) vote(e events.Envelope, v governance.VoteCast) {
+	d := c.Decisions[v.Proposal]
+	if d == nil {
+		return
 	}
-	return "", false
+	if v.Proposal != "" {
+		d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
+	}
+	d.Votes = append(d.Votes, vote{Partner: c.wordOf(v.Partner), Vote: c.wordOf(v.Vote), Person: c.wordOf(e.Actor.Person),
+		Reason: v.Reason, At: e.OccurredAt, Seq: e.Seq})
+}
+
+// votes are the decision's votes as cast, each with the vote it replaced.
+func (d *decision) votes(words []string) []Vote {
+	out := make([]Vote, len(d.Votes))
+	last := map[uint32]string{}
+	for i, v := range d.Votes {
+		out[i] = Vote{Partner: words[v.Partner], Vote: words[v.Vote], Reason: v.Reason, Person: words[v.Person],
+			At: v.At, Seq: v.Seq, Replaces: last[v.Partner]}
+		last[v.Partner] = words[v.Vote]
+	}
+	return out
 }
 
 // current are the votes that count: each elector's latest. Only electors can vote, and
 // a partner that leaves the electorate (declaring an interest) takes its vote with it.
-func (d *decision) current() map[string]string {
-	votes := map[string]string{}
-	for _, id := range d.Electorate {
-		if v, ok := d.lastVote(id); ok {
-			votes[id] = v
+func current(votes []Vote, electorate []string) map[string]string {
+	counted := map[string]string{}
+	for _, v := range votes {
+		if slices.Contains(electorate, v.Partner) {
+			counted[v.Partner] = v.Vote
 		}
 	}
-	return votes
+	return counted
 }
 
-// proposalOf is the proposal an event belongs to, if any.
-func proposalOf(p governance.Payload) string {
+// proposalOf is the proposal an event belongs to, if it names one.
+func proposalOf(p governance.Payload) (string, bool) {
 	switch v := p.(type) {
 	case governance.InterestDeclared:
-		return v.Proposal
-	case governance.VoteCast:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.Outcome:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.DecisionWithdrawn:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerAdmitted:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerDeclined:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.PartnerExpelled:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.TermsAmended:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.ConsortiumDissolved:
-		return v.Proposal
+		return v.Proposal, true
 	case governance.RoleAssigned:
-		return v.Proposal
+		return v.Proposal, true
 	}
-	return "" // decision.proposed starts the trail itself
+	return "", false // decision.proposed starts the trail itself
 }
 
-// effect notes what a carried (or, for an admission, rejected) decision did.
-func (c *consortium) effect(proposal, what string) {
-	if d := c.Decisions[proposal]; d != nil {
+// effect notes what a carried (or, for an admission, rejected) decision did; d is nil
+// for an event that names no decision the models know.
+func (d *decision) effect(what string) {
+	if d != nil {
 		d.Effects = append(d.Effects, what)
 	}
 }
 
-func (c *consortium) title(proposal string) string {
-	if d := c.Decisions[proposal]; d != nil {
+func (d *decision) title() string {
+	if d != nil {
 		return d.Title
 	}
 	return ""

@@ -423,7 +423,7 @@ func (m *Models) Decisions(id string) ([]Decision, error) {
 	}
 	rows := make([]Decision, 0, len(c.Decisions))
 	for _, d := range c.Decisions {
-		rows = append(rows, d.view())
+		rows = append(rows, d.view(c.Words))
 	}
 	slices.SortFunc(rows, func(a, b Decision) int {
 		return cmp.Or(a.OpenedAt.Compare(b.OpenedAt), cmp.Compare(a.ID, b.ID))
@@ -441,13 +441,14 @@ func (m *Models) Decision(id, proposal string) (Decision, error) {
 	if !ok {
 		return Decision{}, notFound("there is no decision " + proposal + " in consortium " + id)
 	}
-	return d.view(), nil
+	return d.view(c.Words), nil
 }
 
-func (d *decision) view() Decision {
+func (d *decision) view(words []string) Decision {
+	votes := d.votes(words)
 	v := Decision{ID: d.ID, Matter: d.Matter, Title: d.Title, About: d.About, OpenedAt: d.OpenedAt, ClosesAt: d.ClosesAt,
 		ClosedAt: d.ClosedAt, Electorate: slices.Clone(d.Electorate), Rule: d.Rule, Chair: d.Chair,
-		Interests: maps.Clone(d.Interests), Votes: slices.Clone(d.Votes), CurrentVotes: d.current(),
+		Interests: maps.Clone(d.Interests), Votes: votes, CurrentVotes: current(votes, d.Electorate),
 		Outcome: cmp.Or(d.Outcome, "open"), CastingVote: d.CastingVote, ReviewDate: d.ReviewDate,
 		Events: slices.Clone(d.Events)}
 	if d.Meeting != nil {

@@ -3,6 +3,7 @@ package projections_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestCheckpointOfAnotherLogIsNotUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.PutString(ctx, "manifest", `{"version":1,"mark":{"seq":12,"hash":"0000"},"consortia":{}}`); err != nil {
+	if _, err := store.PutString(ctx, "manifest", fmt.Sprintf(`{"version":%d,"mark":{"seq":12,"hash":"0000"},"consortia":{}}`, projections.CheckpointVersion)); err != nil {
 		t.Fatal(err)
 	}
 	r := projections.NewRunner(log)

@@ -3,9 +3,11 @@
 // the log by the rules, or loading a consortium's state decodes every one. So payloads
 // are read here field by field when they are exactly as encoding/json writes
 // governance's types: fields in order, no space, plain strings, times in UTC. Anything
-// else (another form, an escape, an unknown field, a whole set of terms) goes through
+// else (another form, an escape, an unknown field, a negative number) goes through
 // governance.DecodePayload, so what is accepted, and what it decodes to, is the same
-// either way; FuzzPayload checks it.
+// either way; FuzzPayload checks it. Whole sets of terms (a consortium formed, terms
+// amended, a proposal to amend them) are read here too: they are few, but the
+// reflection encoding/json needs for them cost more than all the votes around them.
 //
 // It imports governance only.
 package payload
@@ -31,6 +33,20 @@ func Decode(eventType string, data []byte, names func([]byte) string) (governanc
 		return p, nil
 	}
 	return governance.DecodePayload(eventType, data)
+}
+
+// DecodeVote is Decode for a decision.vote-cast, the commonest event by far, with the
+// payload as its own type rather than in an interface, which would be a copy on the heap
+// for every vote.
+func DecodeVote(data []byte, names func([]byte) string) (governance.VoteCast, error) {
+	if v, ok := readVoteCast(data, names); ok {
+		return v, nil
+	}
+	p, err := governance.DecodePayload(governance.TypeVoteCast, data)
+	if err != nil {
+		return governance.VoteCast{}, err
+	}
+	return p.(governance.VoteCast), nil
 }
 
 // read is the fast reading; ok is false for a payload it leaves to DecodePayload.
@@ -135,8 +151,52 @@ func read(eventType string, data []byte, names func([]byte) string) (p governanc
 			v.Reason = r.str()
 		}
 		p = v
+	case governance.TypePartnerApplied:
+		var v governance.PartnerApplied
+		r.lit(`{"partner":`)
+		v.Partner = r.partnerSpec()
+		if r.opt(`,"sponsor":`) {
+			v.Sponsor = r.name()
+		}
+		p = v
+	case governance.TypeTermsAmended:
+		var v governance.TermsAmended
+		r.lit(`{"proposal":`)
+		v.Proposal = r.str()
+		r.lit(`,"terms":`)
+		v.Terms = r.terms()
+		p = v
+	case governance.TypeConsortiumFormed:
+		var v governance.ConsortiumFormed
+		r.lit(`{"consortium":`)
+		v.Consortium = r.str()
+		r.lit(`,"name":`)
+		v.Name = r.str()
+		r.lit(`,"purpose":`)
+		v.Purpose = r.str()
+		r.lit(`,"structure":`)
+		v.Structure = r.name()
+		r.lit(`,"start":`)
+		v.Start = r.date()
+		if r.opt(`,"end":`) {
+			v.End = r.date()
+		}
+		r.lit(`,"partners":`)
+		if !r.opt(`null`) {
+			r.lit(`[`)
+			v.Partners = []governance.PartnerSpec{}
+			for !r.failed && !r.opt(`]`) {
+				if len(v.Partners) > 0 {
+					r.lit(`,`)
+				}
+				v.Partners = append(v.Partners, r.partnerSpec())
+			}
+		}
+		r.lit(`,"terms":`)
+		v.Terms = r.terms()
+		p = v
 	default:
-		return nil, false // a consortium formed, terms amended, a partner applying: rare, and large
+		return nil, false
 	}
 	r.lit(`}`)
 	return p, r.end()
@@ -184,19 +244,8 @@ func readDecisionProposed(data []byte, names func([]byte) string) (governance.De
 	p.ClosesAt = r.time()
 	r.lit(`,"electorate":`)
 	p.Electorate = r.strs()
-	r.lit(`,"rule":{"method":`)
-	p.Rule.Method = r.name()
-	r.lit(`,"threshold":`)
-	p.Rule.Threshold = r.fraction()
-	r.lit(`,"quorum":`)
-	p.Rule.Quorum = r.fraction()
-	if r.opt(`,"casting_vote":true`) {
-		p.Rule.CastingVote = true
-	}
-	if r.opt(`,"voting_days":`) {
-		p.Rule.VotingDays = r.int()
-	}
-	r.lit(`}`)
+	r.lit(`,"rule":`)
+	p.Rule = r.rule()
 	if r.opt(`,"chair":`) {
 		p.Chair = r.name()
 	}
@@ -207,7 +256,8 @@ func readDecisionProposed(data []byte, names func([]byte) string) (governance.De
 		r.lit(`}`)
 	}
 	if r.opt(`,"new_terms":`) {
-		return p, false // a whole set of terms: rare, and left to DecodePayload
+		t := r.terms()
+		p.NewTerms = &t
 	}
 	if r.opt(`,"role":{"partner":`) {
 		p.Role = &governance.RoleAssignment{Partner: r.name()}
@@ -241,11 +291,7 @@ func readOutcome(data []byte, names func([]byte) string) (governance.Outcome, bo
 		o.CastingVote = r.name()
 	}
 	if r.opt(`,"review_date":`) {
-		d := r.str()
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			r.failed = true
-		}
-		o.ReviewDate = governance.Date(d)
+		o.ReviewDate = r.date()
 	}
 	r.lit(`}`)
 	return o, r.end()
@@ -333,19 +379,104 @@ func (r *reader) strs() []string {
 	return out
 }
 
-// time reads a time as encoding/json writes one in UTC.
+// time reads a time as encoding/json writes one in UTC: "2006-01-02T15:04:05Z", with
+// as many digits of the fraction of the second as it needs and no trailing zero. It is
+// read by hand, every field range-checked as time.Parse checks it; parsing and
+// formatting each time again to check its form cost more than the rest of a proposal.
 func (r *reader) time() time.Time {
-	s := r.str()
-	if r.failed || len(s) == 0 || s[len(s)-1] != 'Z' {
+	if r.failed {
+		return time.Time{}
+	}
+	t, n, ok := readUTC(r.b)
+	if !ok {
 		r.failed = true
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Format(time.RFC3339Nano) != s {
-		r.failed = true
-		return time.Time{}
-	}
+	r.b = r.b[n:]
 	return t
+}
+
+// readUTC reads a quoted time in UTC at the start of b and says how many bytes it took.
+func readUTC(b []byte) (t time.Time, n int, ok bool) {
+	const whole = len(`"2006-01-02T15:04:05Z"`)
+	if len(b) < whole || b[0] != '"' || b[11] != 'T' || b[14] != ':' || b[17] != ':' {
+		return time.Time{}, 0, false
+	}
+	year, month, day, ok := readDate(b[1:11])
+	hour, ok1 := digits(b[12:14])
+	minute, ok2 := digits(b[15:17])
+	sec, ok3 := digits(b[18:20])
+	if !ok || !ok1 || !ok2 || !ok3 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, 0, false
+	}
+	i, nsec := 20, 0
+	if b[i] == '.' {
+		j := i + 1
+		for j < len(b) && j-i-1 < 9 && b[j] >= '0' && b[j] <= '9' {
+			nsec = nsec*10 + int(b[j]-'0')
+			j++
+		}
+		if j == i+1 || b[j-1] == '0' {
+			return time.Time{}, 0, false
+		}
+		for k := j - i - 1; k < 9; k++ {
+			nsec *= 10
+		}
+		i = j
+	}
+	if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '"' {
+		return time.Time{}, 0, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), i + 2, true
+}
+
+// readDate reads 2006-01-02, range-checked as time.Parse checks it.
+func readDate(b []byte) (year, month, day int, ok bool) {
+	if len(b) != len(time.DateOnly) || b[4] != '-' || b[7] != '-' {
+		return 0, 0, 0, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	if !ok1 || !ok2 || !ok3 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
+		return 0, 0, 0, false
+	}
+	return year, month, day, true
+}
+
+// digits reads a fixed-width decimal number.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// date reads a calendar date as governance.Date holds one.
+func (r *reader) date() governance.Date {
+	b := r.plain()
+	if _, _, _, ok := readDate(b); !ok {
+		r.failed = true
+		return ""
+	}
+	return governance.Date(b)
 }
 
 // int reads a non-negative integer written without leading zeros.
@@ -377,6 +508,234 @@ func (r *reader) fraction() governance.Fraction {
 		r.failed = true
 	}
 	return governance.Fraction{Num: n, Den: d}
+}
+
+// rule reads a decision rule.
+func (r *reader) rule() governance.Rule {
+	var v governance.Rule
+	r.lit(`{"method":`)
+	v.Method = r.name()
+	r.lit(`,"threshold":`)
+	v.Threshold = r.fraction()
+	r.lit(`,"quorum":`)
+	v.Quorum = r.fraction()
+	if r.opt(`,"casting_vote":true`) {
+		v.CastingVote = true
+	}
+	if r.opt(`,"voting_days":`) {
+		v.VotingDays = r.int()
+	}
+	r.lit(`}`)
+	return v
+}
+
+// partnerSpec reads a partner as it joins.
+func (r *reader) partnerSpec() governance.PartnerSpec {
+	var v governance.PartnerSpec
+	r.lit(`{"id":`)
+	v.ID = r.name()
+	r.lit(`,"name":`)
+	v.Name = r.str()
+	r.lit(`,"sector":`)
+	v.Sector = r.name()
+	r.lit(`,"tier":`)
+	v.Tier = r.name()
+	r.lit(`,"point_of_contact":`)
+	v.PointOfContact = r.name()
+	if r.opt(`,"representatives":`) {
+		r.array(func() {
+			var rep governance.Representative
+			r.lit(`{"id":`)
+			rep.ID = r.name()
+			r.lit(`,"name":`)
+			rep.Name = r.str()
+			if r.opt(`,"public_key":`) {
+				rep.PublicKey = r.str()
+			}
+			r.lit(`}`)
+			v.Representatives = append(v.Representatives, rep)
+		}, func() { v.Representatives = []governance.Representative{} })
+	}
+	r.lit(`}`)
+	return v
+}
+
+// terms reads a whole set of terms.
+func (r *reader) terms() governance.Terms {
+	var t governance.Terms
+	r.lit(`{"version":`)
+	t.Version = r.int()
+	r.lit(`,"roles":{`)
+	more := false // whether a field of the roles has been read, and a comma comes next
+	field := func(name string) bool {
+		if more {
+			name = "," + name
+		}
+		if r.opt(name) {
+			more = true
+			return true
+		}
+		return false
+	}
+	if field(`"lead_partner":`) {
+		t.Roles.LeadPartner = r.name()
+	}
+	if field(`"chair":`) {
+		t.Roles.Chair = r.name()
+	}
+	if field(`"secretary":`) {
+		t.Roles.Secretary = r.name()
+	}
+	if field(`"points_of_contact":`) {
+		t.Roles.PointsOfContact = mapOf(r, r.name)
+	}
+	if field(`"assigned_without_decision":`) {
+		t.Roles.AssignedWithoutDecision = r.strs()
+	}
+	r.lit(`}`)
+	if r.opt(`,"milestones":`) {
+		r.array(func() {
+			var m governance.Milestone
+			r.lit(`{"name":`)
+			m.Name = r.str()
+			r.lit(`,"due":`)
+			m.Due = r.date()
+			if r.opt(`,"owner":`) {
+				m.Owner = r.name()
+			}
+			r.lit(`}`)
+			t.Milestones = append(t.Milestones, m)
+		}, func() { t.Milestones = []governance.Milestone{} })
+	}
+	r.lit(`,"decision_rules":`)
+	t.DecisionRules = mapOf(r, r.rule)
+	if r.opt(`,"steering_group":`) {
+		t.SteeringGroup = r.strs()
+	}
+	if r.opt(`,"financing":`) {
+		r.array(func() {
+			var c governance.Contribution
+			r.lit(`{"partner":`)
+			c.Partner = r.name()
+			r.lit(`,"amount_pence":`)
+			c.AmountPence = int64(r.int())
+			if r.opt(`,"purpose":`) {
+				c.Purpose = r.str()
+			}
+			r.lit(`}`)
+			t.Financing = append(t.Financing, c)
+		}, func() { t.Financing = []governance.Contribution{} })
+	}
+	r.lit(`,"risk_shares":`)
+	t.RiskShares = mapOf(r, r.share)
+	r.lit(`,"surplus_shares":`)
+	t.SurplusShares = mapOf(r, r.share)
+	if r.opt(`,"monitoring":`) {
+		r.array(func() {
+			var o governance.Objective
+			r.lit(`{"name":`)
+			o.Name = r.str()
+			r.lit(`,"review_date":`)
+			o.ReviewDate = r.date()
+			r.lit(`}`)
+			t.Monitoring = append(t.Monitoring, o)
+		}, func() { t.Monitoring = []governance.Objective{} })
+	}
+	r.lit(`,"admission":{`)
+	more = false
+	if field(`"criteria":`) {
+		t.Admission.Criteria = r.str()
+	}
+	if field(`"sponsor_required":true`) {
+		t.Admission.SponsorRequired = true
+	}
+	r.lit(`},"termination":{"notice_days":`)
+	t.Termination.NoticeDays = r.int()
+	if r.opt(`,"expulsion_grounds":`) {
+		t.Termination.ExpulsionGrounds = r.strs()
+	}
+	if r.opt(`,"dissolution":`) {
+		t.Termination.Dissolution = r.str()
+	}
+	r.lit(`},"dispute_ladder":`)
+	r.array(func() {
+		var s governance.Stage
+		r.lit(`{"name":`)
+		s.Name = r.name()
+		r.lit(`,"days":`)
+		s.Days = r.int()
+		if r.opt(`,"working_days":true`) {
+			s.WorkingDays = true
+		}
+		r.lit(`}`)
+		t.DisputeLadder = append(t.DisputeLadder, s)
+	}, func() { t.DisputeLadder = []governance.Stage{} })
+	r.lit(`,"exclude_conflicted":`)
+	if r.opt(`true`) {
+		t.ExcludeConflicted = true
+	} else {
+		r.lit(`false`)
+	}
+	r.lit(`}`)
+	return t
+}
+
+// array reads an array, or null, calling elem for each element; empty is called for
+// [], which decodes to an empty slice rather than none.
+func (r *reader) array(elem, empty func()) {
+	if r.opt(`null`) {
+		return
+	}
+	r.lit(`[`)
+	if r.opt(`]`) {
+		empty()
+		return
+	}
+	for !r.failed {
+		elem()
+		if r.opt(`]`) {
+			return
+		}
+		r.lit(`,`)
+	}
+}
+
+// mapOf reads an object of plain keys, or null, with value reading each value.
+func mapOf[V any](r *reader, value func() V) map[string]V {
+	if r.opt(`null`) {
+		return nil
+	}
+	r.lit(`{`)
+	m := map[string]V{}
+	for !r.failed && !r.opt(`}`) {
+		if len(m) > 0 {
+			r.lit(`,`)
+		}
+		k := r.name()
+		r.lit(`:`)
+		m[k] = value()
+	}
+	return m
+}
+
+// share reads a percentage as governance.Share writes one: 0.00 to 100.00.
+func (r *reader) share() governance.Share {
+	n := 0
+	for n < len(r.b) && n < 4 && r.b[n] >= '0' && r.b[n] <= '9' {
+		n++
+	}
+	if r.failed || n == 0 || n == 4 || r.b[0] == '0' && n > 1 || len(r.b) < n+3 || r.b[n] != '.' {
+		r.failed = true
+		return 0
+	}
+	whole, _ := digits(r.b[:n])
+	frac, ok := digits(r.b[n+1 : n+3])
+	if !ok || whole*100+frac > 10000 {
+		r.failed = true
+		return 0
+	}
+	r.b = r.b[n+3:]
+	return governance.Share(whole*100 + frac)
 }
 
 // Encode writes a payload as json.Marshal does. A vote, the commonest command by far,
