@@ -257,11 +257,11 @@ func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebu
 			return err
 		}
 		held = h
-		warm, err := benchWarm(ctx, progress, log, rebuilds)
-		if err != nil {
+		if largeLatency, largeFirst, err = benchLatency(ctx, progress, log, commanded, n, rounds, "bench-raw-large"); err != nil {
 			return err
 		}
-		if largeLatency, largeFirst, err = benchLatency(ctx, progress, log, commanded, n, rounds, "bench-raw-large"); err != nil {
+		warm, err := benchWarm(ctx, progress, log, rebuilds)
+		if err != nil {
 			return err
 		}
 		rows = append(rows, smallLatency, largeLatency, rebuild, warm)
