@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/ahead"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -122,55 +123,20 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 }
 
 // replayAhead is log.Replay from the first event, with the reading and decoding of the
-// log on a goroutine of its own, a few batches ahead of fn: the checks (the chains, the
-// rules) then go on alongside it, as the tree's hashing does. fn sees every event in
-// order, and none after one it refuses; a read error comes after the events before it.
+// log a few batches ahead of fn (package ahead): the checks (the chains, the rules) then
+// go on alongside it, as the tree's hashing does. fn sees every event in order, and none
+// after one it refuses; a read error comes after the events before it.
 func replayAhead(ctx context.Context, log Log, fn func(events.Envelope) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	const queued = 16
-	batches := make(chan []events.Envelope, queued)
-	free := make(chan []events.Envelope, queued+2) // every batch there is: never full
-	var readErr error
-	go func() {
-		defer close(batches)
-		batch := make([]events.Envelope, 0, eventBatch)
-		send := func() error {
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			select {
-			case batch = <-free:
-			default:
-				batch = make([]events.Envelope, 0, eventBatch)
-			}
-			return nil
-		}
-		readErr = log.Replay(ctx, 1, func(e events.Envelope) error {
-			if batch = append(batch, e); len(batch) == cap(batch) {
-				return send()
-			}
-			return nil
-		})
-		if len(batch) > 0 {
-			_ = send() // a cancelled send leaves readErr as it is
-		}
-	}()
-	for batch := range batches {
+	return ahead.Run(ctx, eventBatch, func(ctx context.Context, emit func(events.Envelope) error) error {
+		return log.Replay(ctx, 1, emit)
+	}, func(batch []events.Envelope) error {
 		for _, e := range batch {
 			if err := fn(e); err != nil {
-				cancel()
-				for range batches { // let the reader stop
-				}
 				return err
 			}
 		}
-		clear(batch)
-		free <- batch[:0]
-	}
-	return readErr
+		return nil
+	})
 }
 
 // eventBatch is how many events replayAhead hands over at a time.

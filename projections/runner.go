@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/ahead"
 )
 
 // Runner follows the whole log, applies every event to the read models, and saves a
@@ -120,11 +121,12 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.changed.Broadcast()
 	})
 	if err == nil {
-		err = r.feed(followCtx, true, r.Seq()+1, func(msg message) {
+		err = r.feed(followCtx, true, r.Seq()+1, func(msg message) error {
 			r.mu.Lock()
 			r.at.take(r.models, msg)
 			r.mu.Unlock()
 			r.changed.Broadcast()
+			return nil
 		})
 	}
 	cancel()
@@ -199,58 +201,27 @@ func (at *position) take(m *Models, msg message) {
 const replayBatch = 512
 
 // replay hands take, in order and in batches, every message from sequence from to the
-// end of the log. take runs on a goroutine of its own, so that decoding the payloads
-// and applying them goes on alongside reading and decoding the log: on two cores this
-// is most of the difference between rebuilding the models and merely reading the log.
+// end of the log. The log is read a few batches ahead of take (package ahead), so that
+// decoding the payloads and applying them goes on alongside reading and decoding the
+// log: on two cores this is most of the difference between rebuilding the models and
+// merely reading the log.
 func (r *Runner) replay(ctx context.Context, from uint64, take func([]message)) error {
-	const queued = 16
-	batches := make(chan []message, queued)
-	// Batches taken come back to be filled again: a fresh one for every 512 events was
-	// most of what a replay allocates of its own, and garbage is paid for again and
-	// again in collections over the growing models.
-	free := make(chan []message, queued+2)
-	taken := make(chan struct{})
-	go func() {
-		defer close(taken)
-		for batch := range batches {
-			take(batch)
-			clear(batch)
-			free <- batch[:0]
-		}
-	}()
-	fresh := func() []message {
-		select {
-		case b := <-free:
-			return b
-		default:
-			return make([]message, 0, replayBatch)
-		}
-	}
-	batch := fresh()
-	err := r.feed(ctx, false, from, func(msg message) {
-		batch = append(batch, msg)
-		if len(batch) == replayBatch {
-			batches <- batch
-			batch = fresh()
-		}
+	return ahead.Run(ctx, replayBatch, func(ctx context.Context, emit func(message) error) error {
+		return r.feed(ctx, false, from, emit)
+	}, func(batch []message) error {
+		take(batch)
+		return nil
 	})
-	if len(batch) > 0 {
-		batches <- batch
-	}
-	close(batches)
-	<-taken
-	return err
 }
 
 // feed hands take every message from sequence from, in order: up to the end of the log
 // (follow false), or on as new events are appended until ctx is done.
-func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(message)) error {
+func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(message) error) error {
 	next := from
 	for {
 		read := func(e events.Envelope) error {
-			take(message{seq: e.Seq, event: e})
 			next = e.Seq + 1
-			return nil
+			return take(message{seq: e.Seq, event: e})
 		}
 		var err error
 		if follow {
@@ -265,7 +236,9 @@ func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(m
 		if _, gerr := r.log.Get(ctx, next); !errors.Is(gerr, events.ErrInvalid) {
 			return err
 		}
-		take(message{seq: next, unreadable: err})
+		if err := take(message{seq: next, unreadable: err}); err != nil {
+			return err
+		}
 		next++
 	}
 }
