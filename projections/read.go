@@ -64,8 +64,8 @@ type Member struct {
 	PointOfContact string `json:"point_of_contact"`
 	// Since is when the membership in force at that time began: formation or admission.
 	Since time.Time `json:"since"`
-	// Until is when that membership ends, where the record already says: a notice's
-	// effective date, an expulsion, the consortium's dissolution.
+	// Until is when that membership ends, where the record said so at that time: the
+	// effective date of a notice served by then.
 	Until time.Time `json:"until,omitzero"`
 }
 
@@ -369,12 +369,14 @@ func (m *Models) Membership(id string, t time.Time) ([]Member, error) {
 		if !ok {
 			continue
 		}
-		status := governance.StatusActive
+		// The end of a membership in force at t was on the record at t only if notice
+		// had been served by then; an expulsion or a dissolution was not yet decided.
+		status, until := governance.StatusActive, time.Time{}
 		if !s.NoticeAt.IsZero() && !t.Before(s.NoticeAt) {
-			status = governance.StatusNoticeServed
+			status, until = governance.StatusNoticeServed, s.To
 		}
 		rows = append(rows, Member{ID: p.ID, Name: p.Name, Sector: p.Sector, Tier: s.Tier, Roles: p.rolesAt(t, ""),
-			Status: status, PointOfContact: p.PointOfContact, Since: s.From, Until: s.To})
+			Status: status, PointOfContact: p.PointOfContact, Since: s.From, Until: until})
 	}
 	slices.SortFunc(rows, func(a, b Member) int { return cmp.Compare(a.ID, b.ID) })
 	return rows, nil
