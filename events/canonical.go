@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/govledger/govledger/internal/rfc3339"
 )
 
 // The canonical bytes are written and read by hand, field by field in the documented
@@ -13,8 +15,6 @@ import (
 // positional reader both runs several times faster and refuses an envelope in any other
 // form. The payload inside is held to being a JSON object; an append always stores it
 // compact, and the event's hash covers it as stored.
-
-const timeLayout = time.RFC3339Nano
 
 // appendCanonical writes e's canonical bytes; e.Payload must be compact JSON.
 func appendCanonical(buf []byte, e *Envelope) []byte {
@@ -25,9 +25,9 @@ func appendCanonical(buf []byte, e *Envelope) []byte {
 	buf = append(buf, `,"consortium":`...)
 	buf = appendString(buf, e.Consortium)
 	buf = append(buf, `,"occurred_at":"`...)
-	buf = appendUTC(buf, e.OccurredAt)
+	buf = rfc3339.AppendUTC(buf, e.OccurredAt)
 	buf = append(buf, `","recorded_at":"`...)
-	buf = appendUTC(buf, e.RecordedAt)
+	buf = rfc3339.AppendUTC(buf, e.RecordedAt)
 	buf = append(buf, `","actor":{"person":`...)
 	buf = appendString(buf, e.Actor.Person)
 	buf = append(buf, `,"partner":`...)
@@ -41,48 +41,6 @@ func appendCanonical(buf []byte, e *Envelope) []byte {
 	buf = append(buf, `,"payload":`...)
 	buf = append(buf, e.Payload...)
 	return append(buf, '}')
-}
-
-// appendUTC writes t in UTC as AppendFormat(buf, timeLayout) does, by hand for the
-// years 0 to 9999: two times in every event appended.
-func appendUTC(buf []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(buf, timeLayout)
-	}
-	hour, minute, sec := t.Clock()
-	buf = appendDigits(buf, year, 4)
-	buf = append(buf, '-')
-	buf = appendDigits(buf, int(month), 2)
-	buf = append(buf, '-')
-	buf = appendDigits(buf, day, 2)
-	buf = append(buf, 'T')
-	buf = appendDigits(buf, hour, 2)
-	buf = append(buf, ':')
-	buf = appendDigits(buf, minute, 2)
-	buf = append(buf, ':')
-	buf = appendDigits(buf, sec, 2)
-	if ns := t.Nanosecond(); ns > 0 {
-		n := 9
-		for ns%10 == 0 {
-			ns /= 10
-			n--
-		}
-		buf = append(buf, '.')
-		buf = appendDigits(buf, ns, n)
-	}
-	return append(buf, 'Z')
-}
-
-// appendDigits writes n, 0 ≤ n < 10^width, in width digits.
-func appendDigits(buf []byte, n, width int) []byte {
-	var d [9]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(buf, d[:width]...)
 }
 
 // appendString writes s as a JSON string, as encoding/json does.
@@ -190,75 +148,13 @@ func (r *canonicalReader) time() time.Time {
 	if r.err != nil {
 		return time.Time{}
 	}
-	t, n, ok := readUTC(r.b)
+	t, n, ok := rfc3339.ReadQuotedUTC(r.b)
 	if !ok {
 		r.err = errNotCanonical
 		return time.Time{}
 	}
 	r.b = r.b[n:]
 	return t
-}
-
-// readUTC reads a quoted canonical time at the start of b and says how many bytes it took.
-func readUTC(b []byte) (t time.Time, n int, ok bool) {
-	const whole = len(`"2006-01-02T15:04:05Z"`)
-	if len(b) < whole || b[0] != '"' || b[5] != '-' || b[8] != '-' || b[11] != 'T' || b[14] != ':' || b[17] != ':' {
-		return time.Time{}, 0, false
-	}
-	year, ok1 := digits(b[1:5])
-	month, ok2 := digits(b[6:8])
-	day, ok3 := digits(b[9:11])
-	hour, ok4 := digits(b[12:14])
-	minute, ok5 := digits(b[15:17])
-	sec, ok6 := digits(b[18:20])
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
-		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, 0, false
-	}
-	i, nsec := 20, 0
-	if b[i] == '.' {
-		j := i + 1
-		for j < len(b) && j-i-1 < 9 && b[j] >= '0' && b[j] <= '9' {
-			nsec = nsec*10 + int(b[j]-'0')
-			j++
-		}
-		if j == i+1 || b[j-1] == '0' {
-			return time.Time{}, 0, false
-		}
-		for k := j - i - 1; k < 9; k++ {
-			nsec *= 10
-		}
-		i = j
-	}
-	if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '"' {
-		return time.Time{}, 0, false
-	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), i + 2, true
-}
-
-// digits reads a fixed-width decimal number.
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // eventType consumes the type, one of Types: the same few strings on every event, so

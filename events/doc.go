@@ -2,7 +2,8 @@
 // its encoding and hash chain, and the log itself on one NATS JetStream stream.
 //
 // It knows the shape of an event, not what events mean: the governance rules live in
-// package governance, and events imports nothing of govledger's own.
+// package governance, and events imports nothing of govledger's own but the time
+// reader and writer in internal/rfc3339.
 //
 // # Subjects and the stream
 //

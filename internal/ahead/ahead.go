@@ -30,6 +30,9 @@ func Run[T any](ctx context.Context, size int, read func(ctx context.Context, em
 		defer close(batches)
 		batch := make([]T, 0, size)
 		send := func() error {
+			if err := ctx.Err(); err != nil {
+				return err // when both are ready, select would choose at random
+			}
 			select {
 			case batches <- batch:
 			case <-ctx.Done():

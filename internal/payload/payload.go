@@ -9,7 +9,7 @@
 // amended, a proposal to amend them) are read here too: they are few, but the
 // reflection encoding/json needs for them cost more than all the votes around them.
 //
-// It imports governance only.
+// It imports governance and internal/rfc3339 only.
 package payload
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/rfc3339"
 )
 
 // Decode reads the payload of an event of the given type, as governance.DecodePayload
@@ -387,7 +388,7 @@ func (r *reader) time() time.Time {
 	if r.failed {
 		return time.Time{}
 	}
-	t, n, ok := readUTC(r.b)
+	t, n, ok := rfc3339.ReadQuotedUTC(r.b)
 	if !ok {
 		r.failed = true
 		return time.Time{}
@@ -396,83 +397,10 @@ func (r *reader) time() time.Time {
 	return t
 }
 
-// readUTC reads a quoted time in UTC at the start of b and says how many bytes it took.
-func readUTC(b []byte) (t time.Time, n int, ok bool) {
-	const whole = len(`"2006-01-02T15:04:05Z"`)
-	if len(b) < whole || b[0] != '"' || b[11] != 'T' || b[14] != ':' || b[17] != ':' {
-		return time.Time{}, 0, false
-	}
-	year, month, day, ok := readDate(b[1:11])
-	hour, ok1 := digits(b[12:14])
-	minute, ok2 := digits(b[15:17])
-	sec, ok3 := digits(b[18:20])
-	if !ok || !ok1 || !ok2 || !ok3 || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, 0, false
-	}
-	i, nsec := 20, 0
-	if b[i] == '.' {
-		j := i + 1
-		for j < len(b) && j-i-1 < 9 && b[j] >= '0' && b[j] <= '9' {
-			nsec = nsec*10 + int(b[j]-'0')
-			j++
-		}
-		if j == i+1 || b[j-1] == '0' {
-			return time.Time{}, 0, false
-		}
-		for k := j - i - 1; k < 9; k++ {
-			nsec *= 10
-		}
-		i = j
-	}
-	if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '"' {
-		return time.Time{}, 0, false
-	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), i + 2, true
-}
-
-// readDate reads 2006-01-02, range-checked as time.Parse checks it.
-func readDate(b []byte) (year, month, day int, ok bool) {
-	if len(b) != len(time.DateOnly) || b[4] != '-' || b[7] != '-' {
-		return 0, 0, 0, false
-	}
-	year, ok1 := digits(b[0:4])
-	month, ok2 := digits(b[5:7])
-	day, ok3 := digits(b[8:10])
-	if !ok1 || !ok2 || !ok3 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
-		return 0, 0, 0, false
-	}
-	return year, month, day, true
-}
-
-// digits reads a fixed-width decimal number.
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
 // date reads a calendar date as governance.Date holds one.
 func (r *reader) date() governance.Date {
 	b := r.plain()
-	if _, _, _, ok := readDate(b); !ok {
+	if _, _, _, ok := rfc3339.ReadDate(b); !ok {
 		r.failed = true
 		return ""
 	}
@@ -728,8 +656,8 @@ func (r *reader) share() governance.Share {
 		r.failed = true
 		return 0
 	}
-	whole, _ := digits(r.b[:n])
-	frac, ok := digits(r.b[n+1 : n+3])
+	whole, _ := rfc3339.Digits(r.b[:n])
+	frac, ok := rfc3339.Digits(r.b[n+1 : n+3])
 	if !ok || whole*100+frac > 10000 {
 		r.failed = true
 		return 0
