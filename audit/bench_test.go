@@ -12,9 +12,9 @@ import (
 
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	commands "github.com/govledger/govledger/ledger"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 var benchPayload = json.RawMessage(`{"proposal":"admit-essex-mind","partner":"colchester-cvs","vote":"for","reason":"meets the admission criteria agreed in the terms"}`)
@@ -61,8 +61,8 @@ func BenchmarkVerify(b *testing.B) {
 		},
 		func() {
 			start := time.Now()
-			if n := rawReplay(b, l.log.JetStream(), total); n != total {
-				b.Fatalf("replayed %d messages, want %d", n, total)
+			if err := rawjs.Replay(context.Background(), l.log.JetStream(), total); err != nil {
+				b.Fatal(err)
 			}
 			raw += time.Since(start)
 		},
@@ -109,36 +109,6 @@ func fill(b *testing.B, log *events.Log, total int) {
 	}
 }
 
-// rawReplay reads n messages of the stream with an ordered consumer, doing nothing with
-// them (the loop of RawReplay in events/bench_test.go).
-func rawReplay(b *testing.B, js jetstream.JetStream, n int) int {
-	ctx := context.Background()
-	s, err := js.Stream(ctx, events.StreamName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"gov.>"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer it.Stop()
-	got := 0
-	for got < n {
-		m, err := it.Next()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(m.Data()) > 0 {
-			got++
-		}
-	}
-	return got
-}
-
 // BenchmarkVerifyRules is what `govledger audit verify` does: Verify with the rules'
 // re-decision of every event (ledger.Recheck), on a ledger of simulated partnerships
 // (1,000 events each; 100,000 events unless GOVLEDGER_BENCH_EVENTS says how many),
@@ -174,8 +144,8 @@ func BenchmarkVerifyRules(b *testing.B) {
 		},
 		func() {
 			start := time.Now()
-			if n := rawReplay(b, l.log.JetStream(), total); n != total {
-				b.Fatalf("replayed %d messages, want %d", n, total)
+			if err := rawjs.Replay(context.Background(), l.log.JetStream(), total); err != nil {
+				b.Fatal(err)
 			}
 			raw += time.Since(start)
 		},

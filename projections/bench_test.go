@@ -9,9 +9,9 @@ import (
 
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	"github.com/govledger/govledger/projections"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // The rebuild is measured against a raw ordered consumer reading the same stream on
@@ -107,8 +107,8 @@ func BenchmarkRebuild(b *testing.B) {
 				},
 				func() {
 					start := time.Now()
-					if n := rawReplay(b, log.JetStream(), total); n != total {
-						b.Fatalf("replayed %d messages, want %d", n, total)
+					if err := rawjs.Replay(context.Background(), log.JetStream(), total); err != nil {
+						b.Fatal(err)
 					}
 					raw += time.Since(start)
 				},
@@ -143,36 +143,6 @@ func heldPer100k(b *testing.B, log *events.Log, total int) float64 {
 	runtime.GC()
 	runtime.ReadMemStats(&without)
 	return (float64(with.HeapAlloc) - float64(without.HeapAlloc)) / 1e6 / (float64(total) / 100_000)
-}
-
-// rawReplay reads n messages of the stream with an ordered consumer, doing nothing with
-// them (the loop of RawReplay in events/bench_test.go).
-func rawReplay(b *testing.B, js jetstream.JetStream, n int) int {
-	ctx := context.Background()
-	s, err := js.Stream(ctx, events.StreamName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"gov.>"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer it.Stop()
-	got := 0
-	for got < n {
-		m, err := it.Next()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(m.Data()) > 0 {
-			got++
-		}
-	}
-	return got
 }
 
 // BenchmarkApply is the read models' own share of a rebuild: applying 100,000 events

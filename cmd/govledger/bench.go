@@ -15,6 +15,7 @@ import (
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
@@ -181,7 +182,7 @@ func (b *bench) replay(n, rounds int) (benchRow, error) {
 		}
 		ours += time.Since(start)
 		start = time.Now()
-		if err := rawReplay(b.ctx, b.log.JetStream(), last); err != nil {
+		if err := rawjs.Replay(b.ctx, b.log.JetStream(), int(last)); err != nil {
 			return benchRow{}, err
 		}
 		raw += time.Since(start)
@@ -433,7 +434,7 @@ func benchRebuild(ctx context.Context, progress io.Writer, log *events.Log, roun
 		ours += time.Since(start)
 		held = heldBy(func() { r = nil }) / 1e6 / (float64(last) / 100_000)
 		start = time.Now()
-		if err := rawReplay(ctx, log.JetStream(), last); err != nil {
+		if err := rawjs.Replay(ctx, log.JetStream(), int(last)); err != nil {
 			return benchRow{}, 0, err
 		}
 		raw += time.Since(start)
@@ -459,7 +460,7 @@ func benchWarm(ctx context.Context, progress io.Writer, log *events.Log, rounds 
 		}
 		ours += time.Since(start)
 		start = time.Now()
-		if err := rawReplay(ctx, log.JetStream(), last); err != nil {
+		if err := rawjs.Replay(ctx, log.JetStream(), int(last)); err != nil {
 			return benchRow{}, err
 		}
 		raw += time.Since(start)
@@ -499,7 +500,7 @@ func benchVerify(ctx context.Context, progress io.Writer, log *events.Log, round
 		verify(&chains, audit.Options{}),
 		func() error {
 			start := time.Now()
-			if err := rawReplay(ctx, log.JetStream(), last); err != nil {
+			if err := rawjs.Replay(ctx, log.JetStream(), int(last)); err != nil {
 				return err
 			}
 			raw += time.Since(start)
@@ -530,37 +531,6 @@ func heldBy(drop func()) float64 {
 	runtime.GC()
 	runtime.ReadMemStats(&without)
 	return float64(with.HeapAlloc) - float64(without.HeapAlloc)
-}
-
-// rawReplay reads the stream up to sequence last with an ordered consumer and does
-// nothing with the messages.
-func rawReplay(ctx context.Context, js jetstream.JetStream, last uint64) error {
-	s, err := js.Stream(ctx, events.StreamName)
-	if err != nil {
-		return err
-	}
-	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"gov.>"}})
-	if err != nil {
-		return err
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-	if err != nil {
-		return err
-	}
-	defer it.Stop()
-	for {
-		m, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return err
-		}
-		md, err := m.Metadata()
-		if err != nil {
-			return err
-		}
-		if md.Sequence.Stream >= last {
-			return nil
-		}
-	}
 }
 
 func printBench(w io.Writer, rows []benchRow) {
