@@ -5,6 +5,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/payload"
 )
 
 // Recheck returns a check for audit.Options.Check: it re-decides each event, in log
@@ -13,11 +14,23 @@ import (
 // keeps every consortium's state as it goes and is not safe for concurrent use.
 func Recheck() func(events.Envelope) error {
 	states := map[string]*governance.State{}
-	return func(e events.Envelope) error {
-		ev, err := Event(e)
-		if err != nil {
-			return err
+	// One copy of each partner id, vote, matter and role the states hold, however many
+	// events name it.
+	words := map[string]string{}
+	word := func(b []byte) string {
+		if w, ok := words[string(b)]; ok {
+			return w
 		}
+		w := string(b)
+		words[w] = w
+		return w
+	}
+	return func(e events.Envelope) error {
+		p, err := payload.Decode(e.Type, e.Payload, word)
+		if err != nil {
+			return fmt.Errorf("event %s at sequence %d: %w", e.ID, e.Seq, err)
+		}
+		ev := governance.Event{OccurredAt: e.OccurredAt, Actor: governance.Actor{Person: e.Actor.Person, Partner: e.Actor.Partner}, Payload: p}
 		s := states[e.Consortium]
 		if err := governance.Check(s, ev); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
