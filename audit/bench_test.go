@@ -12,6 +12,7 @@ import (
 
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/benchtest"
 	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	commands "github.com/govledger/govledger/ledger"
@@ -36,10 +37,8 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	l := openLedger(b, "")
 	fill(b, l.log, total)
-	var verify, replay, raw time.Duration
-	sides := []func(){
+	took := benchtest.Rounds(b,
 		func() {
-			start := time.Now()
 			r, err := audit.Verify(context.Background(), l.log, audit.Options{})
 			if err != nil {
 				b.Fatal(err)
@@ -47,32 +46,22 @@ func BenchmarkVerify(b *testing.B) {
 			if r.Events != int64(total) || r.Consortia != 100 {
 				b.Fatalf("verified %d events of %d consortia, want %d of 100", r.Events, r.Consortia, total)
 			}
-			verify += time.Since(start)
 		},
 		// The replay Verify is built on, doing nothing with the events: how much of the
 		// gap to raw is the event log's decoding, and how much the audit's checks.
 		func() {
-			start := time.Now()
 			n := 0
 			if err := l.log.Replay(context.Background(), 1, func(events.Envelope) error { n++; return nil }); err != nil || n != total {
 				b.Fatalf("replayed %d events, want %d: %v", n, total, err)
 			}
-			replay += time.Since(start)
 		},
 		func() {
-			start := time.Now()
 			if err := rawjs.Replay(context.Background(), l.log.JetStream(), total); err != nil {
 				b.Fatal(err)
 			}
-			raw += time.Since(start)
 		},
-	}
-	// Each round starts with another side, so that none always runs first or last.
-	for round := 0; b.Loop(); round++ {
-		for i := range sides {
-			sides[(round+i)%len(sides)]()
-		}
-	}
+	)
+	verify, replay, raw := took[0], took[1], took[2]
 	rate := func(d time.Duration) float64 { return float64(total*b.N) / d.Seconds() }
 	b.ReportMetric(rate(verify), "verified/s")
 	b.ReportMetric(rate(replay), "replayed/s")
@@ -129,10 +118,8 @@ func BenchmarkVerifyRules(b *testing.B) {
 		Events: 1000, Seed: 1, Start: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
 		b.Fatal(err)
 	}
-	var verify, raw time.Duration
-	sides := []func(){
+	took := benchtest.Rounds(b,
 		func() {
-			start := time.Now()
 			r, err := audit.Verify(context.Background(), l.log, audit.Options{Check: commands.Recheck()})
 			if err != nil {
 				b.Fatal(err)
@@ -140,21 +127,14 @@ func BenchmarkVerifyRules(b *testing.B) {
 			if r.Events != int64(total) {
 				b.Fatalf("verified %d events, want %d", r.Events, total)
 			}
-			verify += time.Since(start)
 		},
 		func() {
-			start := time.Now()
 			if err := rawjs.Replay(context.Background(), l.log.JetStream(), total); err != nil {
 				b.Fatal(err)
 			}
-			raw += time.Since(start)
 		},
-	}
-	for round := 0; b.Loop(); round++ {
-		for i := range sides {
-			sides[(round+i)%len(sides)]()
-		}
-	}
+	)
+	verify, raw := took[0], took[1]
 	rate := func(d time.Duration) float64 { return float64(total*b.N) / d.Seconds() }
 	b.ReportMetric(rate(verify), "verified/s")
 	b.ReportMetric(rate(raw), "raw/s")

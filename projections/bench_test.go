@@ -9,6 +9,7 @@ import (
 
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/benchtest"
 	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	"github.com/govledger/govledger/projections"
@@ -84,10 +85,8 @@ func BenchmarkRebuild(b *testing.B) {
 			}
 			log := filled(b, size.consortia, 1000)
 			total := size.consortia * 1000
-			var rebuild, replay, raw time.Duration
-			sides := []func(){
+			took := benchtest.Rounds(b,
 				func() {
-					start := time.Now()
 					r := projections.NewRunner(log)
 					if err := r.Rebuild(context.Background()); err != nil {
 						b.Fatal(err)
@@ -95,29 +94,20 @@ func BenchmarkRebuild(b *testing.B) {
 					if r.Seq() != uint64(total) {
 						b.Fatalf("rebuilt to %d, want %d", r.Seq(), total)
 					}
-					rebuild += time.Since(start)
 				},
 				func() {
-					start := time.Now()
 					n := 0
 					if err := log.Replay(context.Background(), 1, func(events.Envelope) error { n++; return nil }); err != nil || n != total {
 						b.Fatalf("replayed %d events, want %d: %v", n, total, err)
 					}
-					replay += time.Since(start)
 				},
 				func() {
-					start := time.Now()
 					if err := rawjs.Replay(context.Background(), log.JetStream(), total); err != nil {
 						b.Fatal(err)
 					}
-					raw += time.Since(start)
 				},
-			}
-			for round := 0; b.Loop(); round++ {
-				for i := range sides {
-					sides[(round+i)%len(sides)]()
-				}
-			}
+			)
+			rebuild, replay, raw := took[0], took[1], took[2]
 			rate := func(d time.Duration) float64 { return float64(total*b.N) / d.Seconds() }
 			b.ReportMetric(rate(rebuild), "rebuilt/s")
 			b.ReportMetric(rate(replay), "replayed/s")
