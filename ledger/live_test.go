@@ -3,14 +3,12 @@ package ledger_test
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
-	"github.com/govledger/govledger/internal/simulate"
 	"github.com/govledger/govledger/ledger"
 )
 
@@ -38,16 +36,7 @@ func sameAsLoaded(t *testing.T, log *events.Log, l *ledger.Ledger, consortium, a
 func TestLiveStateIsTheLoggedState(t *testing.T) {
 	log, _ := open(t, "")
 	l := ledger.New(log)
-	const seed = 263 // as in TestIncrementalEqualsRebuild: every type of event is recorded
-	lives := []*simulate.Partnership{
-		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60, Eventful: true}),
-		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200, Eventful: true}),
-	}
-	rng := rand.New(rand.NewPCG(seed, seed))
-	commands := 200
-	if testing.Short() {
-		commands = 40
-	}
+	lives, rng, commands := everyEventType()
 	for i := 0; i < commands; i++ {
 		p := lives[rng.IntN(len(lives))]
 		c, _ := p.Next(false)

@@ -25,19 +25,7 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- live.Run(runCtx) }()
 
-	// A fixed seed, chosen so that these 200 commands record every type of event
-	// (checked below): the property is tried on all of them, the same way every run. A
-	// change to the simulation may need another seed; the check says so.
-	const seed = 263
-	lives := []*simulate.Partnership{
-		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60, Eventful: true}),
-		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200, Eventful: true}),
-	}
-	rng := rand.New(rand.NewPCG(seed, seed))
-	commands := 200
-	if testing.Short() {
-		commands = 40
-	}
+	lives, rng, commands := everyEventType()
 	seen := map[string]bool{}
 	var last uint64
 	for i := 0; i < commands; i++ {
@@ -187,4 +175,21 @@ func agreesWithRules(t *testing.T, m *projections.Models, p *simulate.Partnershi
 			t.Fatalf("%s: dispute %+v; the rules say %+v", p.ID, d, *r)
 		}
 	}
+}
+
+// everyEventType is two simulated partnerships, the random choice between them, and how
+// many commands to send: a fixed seed, chosen so that 200 commands record every type of
+// event (TestIncrementalEqualsRebuild checks it), the same way every run. A change to
+// the simulation may need another seed; that test says so.
+func everyEventType() ([]*simulate.Partnership, *rand.Rand, int) {
+	const seed = 263
+	lives := []*simulate.Partnership{
+		simulate.New("lambeth-living-well", seed, day0, simulate.Options{DissolveAfter: 60, Eventful: true}),
+		simulate.New("sheffield-carers", seed, day0, simulate.Options{DissolveAfter: 200, Eventful: true}),
+	}
+	commands := 200
+	if testing.Short() {
+		commands = 40
+	}
+	return lives, rand.New(rand.NewPCG(seed, seed)), commands
 }
