@@ -169,7 +169,7 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 	}
 	p.httpURL = "http://" + ln.Addr().String()
 	where = append([]string{"HTTP API on " + p.httpURL}, where...)
-	p.where = strings.Join(where, ", ") + fmt.Sprintf("; %d events recorded", last)
+	p.where = strings.Join(where, ", ") + "; " + plural(int(last), "event", "events") + " recorded"
 
 	p.models = projections.NewRunner(p.log)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
