@@ -135,23 +135,41 @@ func (l *Log) Append(ctx context.Context, consortium string, expected uint64, dr
 		return nil, err
 	}
 	envs := seal(consortium, prev, drafts)
-	ack, err := l.publishRetrying(ctx, consortium, expected, envs)
-	switch {
-	case err == nil && !ack.Duplicate:
-		for i := range envs {
-			envs[i].Seq = ack.Seq - uint64(len(envs)-1-i)
+	for pause := time.Millisecond; ; pause *= 2 {
+		ack, err := l.publishRetrying(ctx, consortium, expected, envs)
+		switch {
+		case err == nil && !ack.Duplicate:
+			for i := range envs {
+				envs[i].Seq = ack.Seq - uint64(len(envs)-1-i)
+			}
+			l.setHead(consortium, Head{Seq: ack.Seq, Hash: envs[len(envs)-1].Hash})
+			return envs, nil
+		case err == nil: // a duplicate of a single-event command: the server says where the original is
+			return l.resolve(ctx, consortium, expected, commandID, ack.Seq, nil)
+		case errors.Is(err, ErrConflict), errors.Is(err, errDuplicate):
+			found, err := l.resolve(ctx, consortium, expected, commandID, 0, err)
+			if c, ok := errors.AsType[*ConflictError](err); ok && c.Actual == expected && pause <= maxSettle {
+				// Nothing has moved on. On a cluster the stream's leader refuses a check
+				// on a consortium whose previous append it has acknowledged but not yet
+				// finished applying: ask again in a moment.
+				select {
+				case <-ctx.Done():
+					return nil, err
+				case <-time.After(pause):
+				}
+				continue
+			}
+			return found, err
+		default:
+			l.forgetHead(consortium)
+			return nil, err
 		}
-		l.setHead(consortium, Head{Seq: ack.Seq, Hash: envs[len(envs)-1].Hash})
-		return envs, nil
-	case err == nil: // a duplicate of a single-event command: the server says where the original is
-		return l.resolve(ctx, consortium, expected, commandID, ack.Seq, nil)
-	case errors.Is(err, ErrConflict), errors.Is(err, errDuplicate):
-		return l.resolve(ctx, consortium, expected, commandID, 0, err)
-	default:
-		l.forgetHead(consortium)
-		return nil, err
 	}
 }
+
+// maxSettle is the longest Append waits, doubling from a millisecond, before asking
+// again after a refused sequence check that nothing explains.
+const maxSettle = 64 * time.Millisecond
 
 // seal gives drafts their ids, times and chain links, and encodes them.
 func seal(consortium, prev string, drafts []Draft) []Envelope {
