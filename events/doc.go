@@ -20,7 +20,10 @@
 // one call land together or not at all (a JetStream atomic batch). Every event carries
 // its command id, and each message a Nats-Msg-Id made from it, so a retried command is
 // not appended twice: on a conflict or a duplicate, Append looks for the command's own
-// events and returns them as the original result.
+// events and returns them as the original result. A refusal that nothing explains (the
+// consortium's last event is still the expected one) is asked again after a moment: a
+// clustered stream's leader refuses a check while it is still applying the previous
+// append to the same consortium, even one it has acknowledged.
 //
 // # The canonical bytes and the hash chain
 //
