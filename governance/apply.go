@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"maps"
 	"slices"
 	"time"
 )
@@ -146,14 +145,7 @@ func (s *State) assignRole(partner, role, person string) {
 			return
 		}
 		pt.PointOfContact = person
-		// The map may be shared with the recorded event the terms came from: never
-		// write into it.
-		contacts := maps.Clone(s.Terms.Roles.PointsOfContact)
-		if contacts == nil {
-			contacts = map[string]string{}
-		}
-		contacts[partner] = person
-		s.Terms.Roles.PointsOfContact = contacts
+		s.Terms.Roles.NamePointOfContact(partner, person)
 		return
 	}
 	holder := s.Terms.Roles.holder(role)

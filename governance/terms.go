@@ -66,6 +66,17 @@ type Roles struct {
 	AssignedWithoutDecision []string `json:"assigned_without_decision,omitempty"`
 }
 
+// NamePointOfContact records person as partner's point of contact. The map is copied,
+// never written into: it may be the one a recorded event holds.
+func (r *Roles) NamePointOfContact(partner, person string) {
+	contacts := maps.Clone(r.PointsOfContact)
+	if contacts == nil {
+		contacts = map[string]string{}
+	}
+	contacts[partner] = person
+	r.PointsOfContact = contacts
+}
+
 // holder points at the partner holding a role that one partner holds at a time, or is
 // nil for a role every partner holds for itself (point of contact).
 func (r *Roles) holder(role string) *string {

@@ -269,20 +269,14 @@ func formed(e events.Envelope, f governance.ConsortiumFormed) *consortium {
 	return c
 }
 
-// namePointOfContact records the person a partner names as its point of contact. The
-// terms' map may be the recorded event's own: it is copied, never written into.
+// namePointOfContact records the person a partner names as its point of contact.
 func (c *consortium) namePointOfContact(partner, person string) {
 	pt := c.Partners[partner]
 	if pt == nil || person == "" {
 		return
 	}
 	pt.PointOfContact = person
-	contacts := maps.Clone(c.Terms.Roles.PointsOfContact)
-	if contacts == nil {
-		contacts = map[string]string{}
-	}
-	contacts[partner] = person
-	c.Terms.Roles.PointsOfContact = contacts
+	c.Terms.Roles.NamePointOfContact(partner, person)
 }
 
 func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner {
