@@ -102,6 +102,18 @@ func (k kept) copyOf(t *testing.T) string {
 	return dir
 }
 
+// servedCopy runs a ledger, as serve does, on a copy of the kept data until the test
+// ends, and returns the URL of its NATS port.
+func (k kept) servedCopy(t *testing.T) string {
+	t.Helper()
+	p, err := startLedger(context.Background(), serveOptions{dataDir: k.copyOf(t), natsPort: -1, httpAddr: "127.0.0.1:0", syncMode: "interval"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.stop)
+	return p.server.ClientURL()
+}
+
 // verify runs govledger audit verify in this process.
 func verify(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
@@ -303,13 +315,7 @@ func TestAuditVerify(t *testing.T) {
 	})
 
 	t.Run("an event that does not decode, through raw NATS", func(t *testing.T) {
-		dir := k.copyOf(t)
-		p, err := startLedger(context.Background(), serveOptions{dataDir: dir, natsPort: -1, httpAddr: "127.0.0.1:0", syncMode: "interval"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.stop()
-		url := p.server.ClientURL()
+		url := k.servedCopy(t)
 		mustVerify(t, 0, `^$`, append([]string{"--nats", url, "--key", k.verifierKey}, against(all...)...)...)
 
 		nc, err := nats.Connect(url)
@@ -327,13 +333,7 @@ func TestAuditVerify(t *testing.T) {
 	})
 
 	t.Run("an event that breaks the rules, through raw NATS", func(t *testing.T) {
-		dir := k.copyOf(t)
-		p, err := startLedger(context.Background(), serveOptions{dataDir: dir, natsPort: -1, httpAddr: "127.0.0.1:0", syncMode: "interval"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.stop()
-		url := p.server.ClientURL()
+		url := k.servedCopy(t)
 		// A vote on the admission closed at sequence 9, in canonical form and chained to
 		// the consortium's last event: only re-deciding it by the rules tells.
 		last := k.recorded[len(k.recorded)-1]
