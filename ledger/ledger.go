@@ -196,9 +196,6 @@ func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
 // from its stored bytes.
 func (lv *live) applyRecorded(recorded []events.Envelope, decided []governance.Event, drafts []events.Draft) error {
 	for i, e := range recorded {
-		if e.Seq <= lv.seq {
-			continue
-		}
 		var p governance.Payload
 		ok := len(recorded) == len(decided) && e.Type == drafts[i].Type && bytes.Equal(e.Payload, drafts[i].Payload)
 		if ok {
