@@ -161,7 +161,10 @@ func (s *State) checkVote(e Event, v VoteCast) error {
 		return err
 	}
 	if p.Meeting == nil {
-		return redecide(s, e, CastVote{At: e.OccurredAt, Proposal: v.Proposal, Partner: v.Partner, Vote: v.Vote, Reason: v.Reason})
+		// What decideVote checks, on the proposal just found: a vote is most of a log,
+		// and re-deciding it whole would look the proposal up twice and build an event
+		// equal to e by construction.
+		return s.ballot(p, v.Partner, v.Vote, v.Reason, e.OccurredAt)
 	}
 	if !e.OccurredAt.Equal(p.Meeting.HeldAt) {
 		return invalidf("the vote of %s on proposal %s is dated %s, not at the meeting that decided it (%s)",

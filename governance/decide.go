@@ -380,16 +380,22 @@ func (s *State) decideVote(c CastVote) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.At.Before(p.ClosesAt) {
-		return nil, conflictf("voting on proposal %s closed at %s", p.ID, stamp(p.ClosesAt))
-	}
-	if err := s.mayVote(p, c.Partner, c.At); err != nil {
-		return nil, err
-	}
-	if err := validVote(p.Rule, c.Vote, c.Reason, false); err != nil {
+	if err := s.ballot(p, c.Partner, c.Vote, c.Reason, c.At); err != nil {
 		return nil, err
 	}
 	return one(c.At, VoteCast{Proposal: p.ID, Partner: c.Partner, Vote: c.Vote, Reason: c.Reason}), nil
+}
+
+// ballot says whether partner may cast vote (with reason) on the open proposal p at at,
+// by ballot rather than in a meeting: whether decideVote records it.
+func (s *State) ballot(p *Proposal, partner, vote, reason string, at time.Time) error {
+	if !at.Before(p.ClosesAt) {
+		return conflictf("voting on proposal %s closed at %s", p.ID, stamp(p.ClosesAt))
+	}
+	if err := s.mayVote(p, partner, at); err != nil {
+		return err
+	}
+	return validVote(p.Rule, vote, reason, false)
 }
 
 func (s *State) mayVote(p *Proposal, partner string, at time.Time) error {
