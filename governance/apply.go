@@ -54,12 +54,12 @@ func Apply(s *State, e Event) *State {
 	case DecisionProposed:
 		s.Proposals[p.Proposal] = &Proposal{
 			ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
-			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair, Votes: map[string]Vote{},
-			Interests: map[string]string{}, Meeting: p.Meeting, NewTerms: p.NewTerms, Role: p.Role,
+			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
+			Votes: make(map[string]Vote, len(p.Electorate)), Meeting: p.Meeting, NewTerms: p.NewTerms, Role: p.Role,
 		}
 	case InterestDeclared:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
-			if pr.Interests == nil { // a state read back from JSON leaves out an empty map
+			if pr.Interests == nil { // made with the first declaration: most proposals have none
 				pr.Interests = map[string]string{}
 			}
 			pr.Interests[p.Partner] = p.Interest
