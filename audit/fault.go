@@ -88,23 +88,29 @@ type link struct {
 
 // chains follows every consortium's hash chain, ids and recording times. Verify and
 // VerifyExport share it, so a live log and an exported file are held to the same rules.
-type chains map[string]link
+// A consortium's link is held by pointer, to be looked up once per event.
+type chains map[string]*link
 
 // follow checks that e continues its consortium's history and makes it the head.
 func (c chains) follow(e events.Envelope) *Fault {
 	last, seen := c[e.Consortium]
+	if !seen {
+		if e.Prev != "" {
+			return faultAt(e, "it is the consortium's first event but its prev is %s, not empty: an earlier event was left out", e.Prev)
+		}
+		c[e.Consortium] = &link{seq: e.Seq, hash: e.Hash, id: e.ID, recordedAt: e.RecordedAt}
+		return nil
+	}
 	switch {
-	case !seen && e.Prev != "":
-		return faultAt(e, "it is the consortium's first event but its prev is %s, not empty: an earlier event was left out", e.Prev)
-	case seen && e.Prev != last.hash:
+	case e.Prev != last.hash:
 		return faultAt(e, "its prev %s is not the hash %s of the consortium's previous event at sequence %d: one of the two was altered, or an event between them left out",
 			e.Prev, last.hash, last.seq)
-	case seen && e.ID <= last.id:
+	case e.ID <= last.id:
 		return faultAt(e, "its id is not after %s, the id of the consortium's previous event at sequence %d", last.id, last.seq)
-	case seen && e.RecordedAt.Before(last.recordedAt):
+	case e.RecordedAt.Before(last.recordedAt):
 		return faultAt(e, "it was recorded at %s, before the consortium's previous event at sequence %d (%s)",
 			e.RecordedAt.Format(time.RFC3339Nano), last.seq, last.recordedAt.Format(time.RFC3339Nano))
 	}
-	c[e.Consortium] = link{seq: e.Seq, hash: e.Hash, id: e.ID, recordedAt: e.RecordedAt}
+	*last = link{seq: e.Seq, hash: e.Hash, id: e.ID, recordedAt: e.RecordedAt}
 	return nil
 }

@@ -35,7 +35,9 @@ func Recheck() func(events.Envelope) error {
 		if err := governance.Check(s, ev); err != nil {
 			return fmt.Errorf("%s: %w", e.Type, err)
 		}
-		states[e.Consortium] = governance.Apply(s, ev)
+		if next := governance.Apply(s, ev); next != s { // formed; otherwise s, changed in place
+			states[e.Consortium] = next
+		}
 		return nil
 	}
 }
