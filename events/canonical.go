@@ -77,8 +77,29 @@ var errNotCanonical = errors.New("not in canonical form")
 
 // canonicalReader reads the canonical bytes front to back.
 type canonicalReader struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	words words // for the strings that recur from event to event; nil: copy each
+}
+
+// words hands out one shared copy of each consortium id, person and partner the events
+// of one read name, where each event would otherwise have its own: a replay of a million
+// events names a few thousand, and every copy is an allocation and garbage. It stops
+// taking new words at maxWords, so that a long Watch holds a bounded table.
+type words map[string]string
+
+const maxWords = 1 << 14
+
+// of returns the shared copy of b.
+func (w words) of(b []byte) string {
+	if s, ok := w[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(w) < maxWords {
+		w[s] = s
+	}
+	return s
 }
 
 // expect consumes lit, or fails.
@@ -96,7 +117,12 @@ func (r *canonicalReader) expect(lit string) {
 // str consumes one JSON string and returns its value. The envelope's strings are
 // almost always plain (ids, slugs, hashes), so they are read in one pass; anything else
 // is read the slow way.
-func (r *canonicalReader) str() string {
+func (r *canonicalReader) str() string { return r.read(false) }
+
+// word is str for a string that recurs, shared through r.words.
+func (r *canonicalReader) word() string { return r.read(r.words != nil) }
+
+func (r *canonicalReader) read(shared bool) string {
 	if r.err != nil {
 		return ""
 	}
@@ -115,7 +141,12 @@ func (r *canonicalReader) str() string {
 	case r.b[i] != '"':
 		return r.escaped()
 	}
-	s := string(r.b[1:i])
+	var s string
+	if shared {
+		s = r.words.of(r.b[1:i])
+	} else {
+		s = string(r.b[1:i])
+	}
 	r.b = r.b[i+1:]
 	return s
 }
@@ -190,22 +221,22 @@ func (r *canonicalReader) int() int {
 }
 
 // readCanonical parses raw into e, refusing anything but the canonical form.
-func readCanonical(raw []byte, e *Envelope) error {
-	r := canonicalReader{b: raw}
+func readCanonical(raw []byte, e *Envelope, w words) error {
+	r := canonicalReader{b: raw, words: w}
 	r.expect(`{"id":`)
 	e.ID = r.str()
 	r.expect(`,"type":`)
 	e.Type = r.eventType()
 	r.expect(`,"consortium":`)
-	e.Consortium = r.str()
+	e.Consortium = r.word()
 	r.expect(`,"occurred_at":`)
 	e.OccurredAt = r.time()
 	r.expect(`,"recorded_at":`)
 	e.RecordedAt = r.time()
 	r.expect(`,"actor":{"person":`)
-	e.Actor.Person = r.str()
+	e.Actor.Person = r.word()
 	r.expect(`,"partner":`)
-	e.Actor.Partner = r.str()
+	e.Actor.Partner = r.word()
 	r.expect(`},"command_id":`)
 	e.CommandID = r.str()
 	r.expect(`,"schema":`)

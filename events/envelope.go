@@ -81,16 +81,17 @@ func encode(e *Envelope) {
 // spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
 // payload that is not a JSON object.
 func Decode(raw []byte, seq uint64) (Envelope, error) {
-	return decode(raw, seq, true)
+	return decode(raw, seq, true, nil)
 }
 
-// decode is Decode, setting the hash only if asked to.
-func decode(raw []byte, seq uint64, hash bool) (Envelope, error) {
+// decode is Decode, setting the hash only if asked to, and sharing the strings that
+// recur through w when it is not nil.
+func decode(raw []byte, seq uint64, hash bool, w words) (Envelope, error) {
 	e := Envelope{Seq: seq, Raw: raw}
 	if hash {
 		e.Hash = Hash(raw)
 	}
-	if err := readCanonical(raw, &e); err != nil {
+	if err := readCanonical(raw, &e, w); err != nil {
 		return Envelope{}, invalid("event", "at sequence %d the stored bytes are not a govledger event in canonical form", seq)
 	}
 	if _, err := ulid.ParseStrict(e.ID); err != nil {

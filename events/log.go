@@ -389,9 +389,9 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 	if from == 0 {
 		from = 1
 	}
-	o := readOptions(opts)
+	o, w := readOptions(opts), words{}
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
-		e, err := decode(raw.Data(), seq, o.hash)
+		e, err := decode(raw.Data(), seq, o.hash, w)
 		if err != nil {
 			return false, err
 		}
@@ -442,11 +442,12 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 	if start.time.IsZero() && start.seq > end {
 		return nil
 	}
+	w := words{}
 	return l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
 		if seq > end {
 			return true, nil
 		}
-		e, err := decode(m.Data(), seq, o.hash)
+		e, err := decode(m.Data(), seq, o.hash, w)
 		if err != nil {
 			return false, err
 		}
