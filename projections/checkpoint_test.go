@@ -26,7 +26,7 @@ func TestCheckpointAtAnyPoint(t *testing.T) {
 		_, evs := p.Next(false)
 		for _, e := range evs {
 			payload, _ := json.Marshal(e.Payload)
-			log = append(log, events.Envelope{ID: fmt.Sprintf("event-%d", len(log)+1), Type: e.Type(), Consortium: p.ID,
+			log = append(log, events.Envelope{ID: fmt.Sprintf("01JQ%022d", len(log)+1), Type: e.Type(), Consortium: p.ID,
 				Seq: uint64(len(log) + 1), OccurredAt: e.OccurredAt, Actor: events.Actor{Person: "secretary"}, Payload: payload})
 		}
 	}

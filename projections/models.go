@@ -9,6 +9,7 @@ import (
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
 	"github.com/govledger/govledger/internal/payload"
+	"github.com/oklog/ulid/v2"
 )
 
 // Models are every read model of every consortium. They are built from the event
@@ -179,8 +180,21 @@ type decision struct {
 	CastingVote string            `json:"casting_vote,omitempty"`
 	Effects     []string          `json:"effects,omitempty"`
 	ReviewDate  governance.Date   `json:"review_date,omitempty"`
-	Events      []EventRef        `json:"events"`
+	Events      []eventRef        `json:"events"`
 }
+
+// eventRef is an EventRef as the read models hold it: the id as its sixteen bytes,
+// where a string would be an object of its own for every event of the log, which the
+// garbage collector would trace again and again. It is written to a checkpoint as an
+// EventRef is.
+type eventRef struct {
+	ID   ulid.ULID `json:"id"`
+	Seq  uint64    `json:"seq"`
+	Type string    `json:"type"` // one of events.Types, not a copy
+}
+
+
+func (r eventRef) view() EventRef { return EventRef{ID: r.ID.String(), Seq: r.Seq, Type: r.Type} }
 
 // dispute is one dispute and the stages it has climbed.
 type dispute struct {
@@ -206,6 +220,12 @@ func (m *Models) Apply(e events.Envelope) {
 	if c != nil && e.Seq <= c.Seq {
 		return
 	}
+	id, err := ulid.Parse(e.ID) // the log's events all have one: events.Decode sees to it
+	if err != nil {
+		m.fault(e.Seq, "event %q of consortium %s: its id is not a ULID", e.ID, e.Consortium)
+		return
+	}
+	ref := eventRef{ID: id, Seq: e.Seq, Type: e.Type}
 	if e.Type == governance.TypeVoteCast {
 		// The commonest event by far, kept out of an interface (a copy on the heap).
 		v, err := payload.DecodeVote(e.Payload, m.name)
@@ -215,7 +235,7 @@ func (m *Models) Apply(e events.Envelope) {
 		}
 		c.Seq = e.Seq
 		c.Events++
-		c.vote(e, v)
+		c.vote(e, ref, v)
 		return
 	}
 	p, err := payload.Decode(e.Type, e.Payload, m.name)
@@ -238,7 +258,7 @@ func (m *Models) Apply(e events.Envelope) {
 	}
 	c.Seq = e.Seq
 	c.Events++
-	c.apply(e, p)
+	c.apply(e, ref, p)
 }
 
 // unusable notes an event whose payload does not decode (err), or whose consortium has
@@ -284,8 +304,8 @@ func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner 
 		Status: status, AppliedAt: at}
 }
 
-// apply records one event of the consortium, already decoded.
-func (c *consortium) apply(e events.Envelope, p governance.Payload) {
+// apply records one event of the consortium, already decoded; ref is its reference.
+func (c *consortium) apply(e events.Envelope, ref eventRef, p governance.Payload) {
 	at := e.OccurredAt
 	// The decision the event belongs to, if any, looked up once: nearly every event is
 	// one of a decision's. The event's type is the payload's (Decode checks it), and the
@@ -293,7 +313,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 	var d *decision
 	if id, ok := proposalOf(p); ok {
 		if d = c.Decisions[id]; d != nil && id != "" {
-			d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
+			d.Events = append(d.Events, ref)
 		}
 	}
 	switch p := p.(type) {
@@ -379,7 +399,7 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 		n := len(p.Electorate)
 		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
 			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
-			Votes: make([]vote, 0, n), Events: append(make([]EventRef, 0, n+2), EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})}
+			Votes: make([]vote, 0, n), Events: append(make([]eventRef, 0, n+2), ref)}
 		if p.Meeting != nil {
 			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
 		}
@@ -429,13 +449,13 @@ func (c *consortium) apply(e events.Envelope, p governance.Payload) {
 }
 
 // vote records a vote cast by the envelope's person for its partner.
-func (c *consortium) vote(e events.Envelope, v governance.VoteCast) {
+func (c *consortium) vote(e events.Envelope, ref eventRef, v governance.VoteCast) {
 	d := c.Decisions[v.Proposal]
 	if d == nil {
 		return
 	}
 	if v.Proposal != "" {
-		d.Events = append(d.Events, EventRef{ID: e.ID, Seq: e.Seq, Type: e.Type})
+		d.Events = append(d.Events, ref)
 	}
 	d.Votes = append(d.Votes, vote{Partner: c.wordOf(v.Partner), Vote: c.wordOf(v.Vote), Person: c.wordOf(e.Actor.Person),
 		Reason: v.Reason, At: e.OccurredAt, Seq: e.Seq})

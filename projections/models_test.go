@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,17 +134,23 @@ func TestFaults(t *testing.T) {
 	want, _ := s.models.Decisions("living-well")
 	next := uint64(len(s.log))
 	bad := []events.Envelope{
-		{ID: "a", Type: g.TypeVoteCast, Consortium: "living-well", Seq: next + 1, Payload: []byte(`{"proposal":"amend","partner":"council","vote":"for","extra":1}`)},
-		{ID: "b", Type: g.TypeVoteCast, Consortium: "never-formed", Seq: next + 2, Payload: []byte(`{"proposal":"p","partner":"x","vote":"for"}`)},
-		{ID: "c", Type: g.TypeConsortiumFormed, Consortium: "living-well", Seq: next + 3, Payload: s.log[0].Payload},
+		{ID: "01JQ0000000000000000000901", Type: g.TypeVoteCast, Consortium: "living-well", Seq: next + 1, Payload: []byte(`{"proposal":"amend","partner":"council","vote":"for","extra":1}`)},
+		{ID: "01JQ0000000000000000000902", Type: g.TypeVoteCast, Consortium: "never-formed", Seq: next + 2, Payload: []byte(`{"proposal":"p","partner":"x","vote":"for"}`)},
+		{ID: "01JQ0000000000000000000903", Type: g.TypeConsortiumFormed, Consortium: "living-well", Seq: next + 3, Payload: s.log[0].Payload},
+		{ID: "vote-4", Type: g.TypeVoteCast, Consortium: "living-well", Seq: next + 4, Payload: []byte(`{"proposal":"amend","partner":"council","vote":"for"}`)},
 	}
 	for _, e := range bad {
 		s.models.Apply(e)
 		s.models.Apply(e) // seen again, after a restart: noted once
 	}
 	faults := s.models.Faults()
-	if len(faults) != 3 || faults[0].Seq != next+1 || faults[1].Seq != next+2 || faults[2].Seq != next+3 {
+	if len(faults) != 4 || faults[0].Seq != next+1 || faults[1].Seq != next+2 || faults[2].Seq != next+3 || faults[3].Seq != next+4 {
 		t.Fatalf("faults = %+v", faults)
+	}
+	for i, want := range []string{"unknown field", "has not been formed", "forms consortium living-well again", "not a ULID"} {
+		if !strings.Contains(faults[i].Reason, want) {
+			t.Errorf("fault %d says %q, not %q", i+1, faults[i].Reason, want)
+		}
 	}
 	got, _ := s.models.Decisions("living-well")
 	equal(t, "decisions after faulty events", got, want)

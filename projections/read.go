@@ -452,7 +452,10 @@ func (d *decision) view(words []string) Decision {
 		ClosedAt: d.ClosedAt, Electorate: slices.Clone(d.Electorate), Rule: d.Rule, Chair: d.Chair,
 		Interests: maps.Clone(d.Interests), Votes: votes, CurrentVotes: current(votes, d.Electorate),
 		Outcome: cmp.Or(d.Outcome, "open"), CastingVote: d.CastingVote, ReviewDate: d.ReviewDate,
-		Events: slices.Clone(d.Events)}
+		Events: make([]EventRef, len(d.Events))}
+	for i, r := range d.Events {
+		v.Events[i] = r.view()
+	}
 	if d.Meeting != nil {
 		v.Meeting = &Meeting{HeldAt: d.Meeting.HeldAt, Attendance: slices.Clone(d.Meeting.Attendance)}
 	}
