@@ -193,7 +193,6 @@ type eventRef struct {
 	Type string    `json:"type"` // one of events.Types, not a copy
 }
 
-
 func (r eventRef) view() EventRef { return EventRef{ID: r.ID.String(), Seq: r.Seq, Type: r.Type} }
 
 // dispute is one dispute and the stages it has climbed.
