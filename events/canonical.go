@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/govledger/govledger/internal/rfc3339"
 )
 
@@ -79,28 +80,12 @@ var errNotCanonical = errors.New("not in canonical form")
 type canonicalReader struct {
 	b     []byte
 	err   error
-	words words // for the strings that recur from event to event; nil: copy each
+	words *intern.Table // for the strings that recur from event to event; nil: copy each
 }
 
-// words hands out one shared copy of each consortium id, person and partner the events
-// of one read name, where each event would otherwise have its own: a replay of a million
-// events names a few thousand, and every copy is an allocation and garbage. It stops
-// taking new words at maxWords, so that a long Watch holds a bounded table.
-type words map[string]string
-
+// maxWords bounds the strings one read shares (intern.Table), so that a long Watch
+// holds a bounded table.
 const maxWords = 1 << 14
-
-// of returns the shared copy of b.
-func (w words) of(b []byte) string {
-	if s, ok := w[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(w) < maxWords {
-		w[s] = s
-	}
-	return s
-}
 
 // expect consumes lit, or fails.
 func (r *canonicalReader) expect(lit string) {
@@ -143,7 +128,7 @@ func (r *canonicalReader) read(shared bool) string {
 	}
 	var s string
 	if shared {
-		s = r.words.of(r.b[1:i])
+		s = r.words.Of(r.b[1:i])
 	} else {
 		s = string(r.b[1:i])
 	}
@@ -221,7 +206,7 @@ func (r *canonicalReader) int() int {
 }
 
 // readCanonical parses raw into e, refusing anything but the canonical form.
-func readCanonical(raw []byte, e *Envelope, w words) error {
+func readCanonical(raw []byte, e *Envelope, w *intern.Table) error {
 	r := canonicalReader{b: raw, words: w}
 	r.expect(`{"id":`)
 	e.ID = r.str()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -17,7 +18,7 @@ import (
 // written as time.RFC3339Nano writes it. A replay's decoding, which shares the words
 // that recur between events, reads the same event.
 func FuzzCanonicalRoundTrip(f *testing.F) {
-	shared := words{}
+	shared := intern.New(maxWords)
 	f.Add("amina-okafor", "brightside-vcs", "cmd-1", `{"minutes":"agreed <unanimously> & \"quickly\""}`, int64(1772443800))
 	f.Add("Zoë.Ng", "", "01JD5Z", `{}`, int64(0))
 	f.Add("", "", "c", `{}`, int64(-62167219200)) // 0000-01-01

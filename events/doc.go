@@ -3,7 +3,7 @@
 //
 // It knows the shape of an event, not what events mean: the governance rules live in
 // package governance, and events imports nothing of govledger's own but the time
-// reader and writer in internal/rfc3339.
+// reader and writer in internal/rfc3339 and the shared strings of internal/intern.
 //
 // # Subjects and the stream
 //

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -86,7 +87,7 @@ func Decode(raw []byte, seq uint64) (Envelope, error) {
 
 // decode is Decode, setting the hash only if asked to, and sharing the strings that
 // recur through w when it is not nil.
-func decode(raw []byte, seq uint64, hash bool, w words) (Envelope, error) {
+func decode(raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error) {
 	e := Envelope{Seq: seq, Raw: raw}
 	if hash {
 		e.Hash = Hash(raw)

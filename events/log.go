@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -389,7 +390,7 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 	if from == 0 {
 		from = 1
 	}
-	o, w := readOptions(opts), words{}
+	o, w := readOptions(opts), intern.New(maxWords)
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
 		e, err := decode(raw.Data(), seq, o.hash, w)
 		if err != nil {
@@ -442,7 +443,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 	if start.time.IsZero() && start.seq > end {
 		return nil
 	}
-	w := words{}
+	w := intern.New(maxWords)
 	return l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
 		if seq > end {
 			return true, nil

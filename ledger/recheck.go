@@ -5,6 +5,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/govledger/govledger/internal/payload"
 )
 
@@ -16,17 +17,9 @@ func Recheck() func(events.Envelope) error {
 	states := map[string]*governance.State{}
 	// One copy of each partner id, vote, matter and role the states hold, however many
 	// events name it.
-	words := map[string]string{}
-	word := func(b []byte) string {
-		if w, ok := words[string(b)]; ok {
-			return w
-		}
-		w := string(b)
-		words[w] = w
-		return w
-	}
+	words := intern.New(0)
 	return func(e events.Envelope) error {
-		p, err := payload.Decode(e.Type, e.Payload, word)
+		p, err := payload.Decode(e.Type, e.Payload, words.Of)
 		if err != nil {
 			return fmt.Errorf("event %s at sequence %d: %w", e.ID, e.Seq, err)
 		}

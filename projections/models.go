@@ -8,6 +8,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/intern"
 	"github.com/govledger/govledger/internal/payload"
 	"github.com/oklog/ulid/v2"
 )
@@ -18,7 +19,7 @@ import (
 type Models struct {
 	consortia map[string]*consortium
 	faults    []Fault
-	names     map[string]string // one copy of each partner id, role, vote and other word; see name
+	names     *intern.Table // one copy of each partner id, role, vote and other word the payloads name
 }
 
 // Fault is an event the read models could not use.
@@ -35,18 +36,7 @@ const maxFaults = 100
 
 // NewModels returns empty read models.
 func NewModels() *Models {
-	return &Models{consortia: map[string]*consortium{}, names: map[string]string{}}
-}
-
-// name is the one shared copy of a short, oft-repeated string: a partner's id, a
-// vote, a role. There are as many as there are partners and words in the ledger.
-func (m *Models) name(b []byte) string {
-	if s, ok := m.names[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	m.names[s] = s
-	return s
+	return &Models{consortia: map[string]*consortium{}, names: intern.New(0)}
 }
 
 // Faults are the first events the models could not use; package audit explains them.
@@ -227,7 +217,7 @@ func (m *Models) Apply(e events.Envelope) {
 	ref := eventRef{ID: id, Seq: e.Seq, Type: e.Type}
 	if e.Type == governance.TypeVoteCast {
 		// The commonest event by far, kept out of an interface (a copy on the heap).
-		v, err := payload.DecodeVote(e.Payload, m.name)
+		v, err := payload.DecodeVote(e.Payload, m.names.Of)
 		if err != nil || c == nil {
 			m.unusable(e, err)
 			return
@@ -237,7 +227,7 @@ func (m *Models) Apply(e events.Envelope) {
 		c.vote(e, ref, v)
 		return
 	}
-	p, err := payload.Decode(e.Type, e.Payload, m.name)
+	p, err := payload.Decode(e.Type, e.Payload, m.names.Of)
 	if err != nil {
 		m.unusable(e, err)
 		return
