@@ -14,8 +14,8 @@ const queued = 16
 // Run calls read, which hands what it reads to emit, in order; handle gets the same, in
 // batches of up to size, in order, on the calling goroutine, while read goes on. handle
 // sees nothing after a batch it refuses: read's context is then cancelled and its emit
-// fails, and Run returns handle's error once read has stopped. Otherwise Run returns read's error, after
-// handle has had everything read before it.
+// fails, and Run returns handle's error once read has stopped. Otherwise Run returns
+// read's error, after handle has had everything read before it.
 //
 // Batches are used again once handled, cleared: handle must not keep one.
 func Run[T any](ctx context.Context, size int, read func(ctx context.Context, emit func(T) error) error, handle func([]T) error) error {
