@@ -110,14 +110,18 @@ func ballot(b *testing.B, l *ledger.Ledger, p *simulate.Partnership) (first time
 }
 
 // rawPublisher publishes copies of an event's stored bytes on consortium's subjects with
-// the same per-consortium sequence check as the ledger's appends.
-func rawPublisher(js jetstream.JetStream, consortium string, data []byte) func(b *testing.B) {
+// the same per-consortium sequence check as the ledger's appends; with msgID, each also
+// carries a Nats-Msg-Id of its own, as the ledger's appends do for their command ids.
+func rawPublisher(js jetstream.JetStream, consortium string, data []byte, msgID bool) func(b *testing.B) {
 	var seq uint64
 	return func(b *testing.B) {
 		m := nats.NewMsg(events.Subject(consortium, g.TypeVoteCast))
 		m.Data = data
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(seq, 10))
 		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
+		if msgID {
+			m.Header.Set(jetstream.MsgIDHeader, consortium+"/"+strconv.FormatUint(seq+1, 10)+"/0")
+		}
 		ack, err := js.PublishMsg(context.Background(), m)
 		if err != nil {
 			b.Fatal(err)
@@ -137,7 +141,29 @@ func BenchmarkCommand(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	byTurns(b, l, vote, rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0].Raw))
+	byTurns(b, handle(b, l, vote), rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0].Raw, false))
+}
+
+// handle sends vote i through l.
+func handle(b *testing.B, l *ledger.Ledger, vote func(int) ledger.Command) func(int) {
+	return func(i int) {
+		if _, err := l.Handle(context.Background(), vote(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMsgID is what the server's duplicate check costs an append: raw publishes
+// with the sequence check, with a Nats-Msg-Id (as every append of the ledger carries, so
+// that a retried command is recorded once) and without, by turns. The "govledger" side
+// is the publish with the id.
+func BenchmarkMsgID(b *testing.B) {
+	bl := filled(b, 10, 1000)
+	ballots++
+	data := []byte(`{"proposal":"bench","partner":"org-1","vote":"for"}`)
+	with := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-msgid-%d", ballots), data, true)
+	without := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), data, false)
+	byTurns(b, func(int) { with(b) }, without)
 }
 
 // BenchmarkCommandLatency is a command's latency in steady state (its consortium's
@@ -162,25 +188,24 @@ func BenchmarkCommandLatency(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			byTurns(b, l, vote, rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0].Raw))
+			byTurns(b, handle(b, l, vote), rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0].Raw, false))
 			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
 		})
 	}
 }
 
-// byTurns sends commands and raw publishes by turns, a few hundred at a time, so that
-// a busy machine slows both alike, and reports the time each took. (One of each by
-// turns would measure them apart from what a stream of commands keeps warm.)
-func byTurns(b *testing.B, l *ledger.Ledger, vote func(int) ledger.Command, publish func(*testing.B)) {
+// byTurns sends commands (govledger, with their number) and raw publishes by turns, a
+// few hundred at a time, so that a busy machine slows both alike, and reports the time
+// each took. (One of each by turns would measure them apart from what a stream of
+// commands keeps warm.)
+func byTurns(b *testing.B, govledger func(i int), publish func(*testing.B)) {
 	const turn = 500
 	var took [2]time.Duration // govledger, raw
 	var done [2]int
 	side, left, start := 0, turn, time.Now()
 	for i := 1; b.Loop(); i++ {
 		if side == 0 {
-			if _, err := l.Handle(context.Background(), vote(i)); err != nil {
-				b.Fatal(err)
-			}
+			govledger(i)
 		} else {
 			publish(b)
 		}
@@ -197,4 +222,38 @@ func byTurns(b *testing.B, l *ledger.Ledger, vote func(int) ledger.Command, publ
 	b.ReportMetric(perOp(0), "govledger-µs")
 	b.ReportMetric(perOp(1), "raw-µs")
 	b.ReportMetric(perOp(1)/perOp(0), "govledger/raw")
+}
+
+// BenchmarkRecheck is the rules' re-decision alone (Recheck, what `audit verify` adds to
+// the chains and the tree), over every event of a ledger already read into memory, with
+// no NATS involved: ns/op is per event. On 10 consortia and on 1,000, of 1,000 events
+// each, to show what the states of many consortia cost beyond the rules themselves.
+func BenchmarkRecheck(b *testing.B) {
+	for _, size := range []struct {
+		name      string
+		consortia int
+	}{{"events=10k", 10}, {"events=1M", 1000}} {
+		b.Run(size.name, func(b *testing.B) {
+			if size.consortia > 100 && testing.Short() {
+				b.Skip("a million-event ledger takes a while to fill")
+			}
+			bl := filled(b, size.consortia, 1000)
+			var all []events.Envelope
+			if err := bl.log.Replay(context.Background(), 1, func(e events.Envelope) error { all = append(all, e); return nil }); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; {
+				check := ledger.Recheck()
+				for _, e := range all {
+					if err := check(e); err != nil {
+						b.Fatalf("event %d: %v", e.Seq, err)
+					}
+					if i++; i == b.N {
+						break
+					}
+				}
+			}
+		})
+	}
 }
