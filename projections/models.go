@@ -76,9 +76,9 @@ type consortium struct {
 	Disputes     map[string]*dispute  `json:"disputes"`
 	Terminations []Termination        `json:"terminations"`
 	Holders      map[string]string    `json:"holders"` // role held by one partner at a time → its holder
-	// Words are every partner, vote and person its votes name, once each; a vote names
-	// them by their place here, so that the votes, most of the models, hold no pointers
-	// for the garbage collector to follow but their reasons.
+	// Words are every partner, vote, person and reason its votes name, once each; a vote
+	// names them by their place here, so that the votes, most of the models, hold no
+	// pointers for the garbage collector to follow.
 	Words []string          `json:"words"`
 	word  map[string]uint32 // Words' places, made again when first needed after a restore
 }
@@ -100,16 +100,38 @@ func (c *consortium) wordOf(s string) uint32 {
 	return i
 }
 
-// vote is one vote as cast, as the models keep it: Vote with its partner, vote and
-// person as places in the consortium's Words, and without Replaces, which the votes
+// vote is one vote as cast, as the models keep it: Vote with its partner, vote, person
+// and reason as places in the consortium's Words, and without Replaces, which the votes
 // before it say.
 type vote struct {
-	Partner uint32    `json:"partner"`
-	Vote    uint32    `json:"vote"`
-	Person  uint32    `json:"person"`
-	Reason  string    `json:"reason,omitempty"`
-	At      time.Time `json:"at"`
-	Seq     uint64    `json:"seq"`
+	Partner uint32  `json:"partner"`
+	Vote    uint32  `json:"vote"`
+	Person  uint32  `json:"person"`
+	Reason  uint32  `json:"reason"`
+	At      instant `json:"at"`
+	Seq     uint64  `json:"seq"`
+}
+
+// instant is a time of the log (UTC, as events are stored) without a time.Time's
+// location, which is a pointer: a vote has none left for the collector to look at.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func instantOf(t time.Time) instant { return instant{sec: t.Unix(), nsec: int32(t.Nanosecond())} }
+
+func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)).UTC() }
+
+func (i instant) MarshalJSON() ([]byte, error) { return i.time().MarshalJSON() }
+
+func (i *instant) UnmarshalJSON(b []byte) error {
+	var t time.Time
+	if err := t.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*i = instantOf(t)
+	return nil
 }
 
 // partner is everything known about one organisation in (or applying to) a consortium.
@@ -173,17 +195,44 @@ type decision struct {
 	Events      []eventRef        `json:"events"`
 }
 
-// eventRef is an EventRef as the read models hold it: the id as its sixteen bytes,
-// where a string would be an object of its own for every event of the log, which the
-// garbage collector would trace again and again. It is written to a checkpoint as an
-// EventRef is.
+// eventRef is an EventRef as the read models hold it: the id as its sixteen bytes and
+// the type as its place in events.Types, where strings would be pointers in every
+// event's reference for the garbage collector to trace again and again. It is written to
+// a checkpoint as an EventRef is.
 type eventRef struct {
 	ID   ulid.ULID `json:"id"`
 	Seq  uint64    `json:"seq"`
-	Type string    `json:"type"` // one of events.Types, not a copy
+	Type eventType `json:"type"`
 }
 
-func (r eventRef) view() EventRef { return EventRef{ID: r.ID.String(), Seq: r.Seq, Type: r.Type} }
+func (r eventRef) view() EventRef {
+	return EventRef{ID: r.ID.String(), Seq: r.Seq, Type: r.Type.String()}
+}
+
+// eventType is an event's type by its place in events.Types.
+type eventType uint8
+
+// eventTypes are the places of events.Types.
+var eventTypes = func() map[string]eventType {
+	places := make(map[string]eventType, len(events.Types))
+	for i, t := range events.Types {
+		places[t] = eventType(i)
+	}
+	return places
+}()
+
+func (t eventType) String() string { return events.Types[t] }
+
+func (t eventType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+func (t *eventType) UnmarshalText(b []byte) error {
+	place, ok := eventTypes[string(b)]
+	if !ok {
+		return fmt.Errorf("%q is not an event type", b)
+	}
+	*t = place
+	return nil
+}
 
 // dispute is one dispute and the stages it has climbed.
 type dispute struct {
@@ -214,7 +263,12 @@ func (m *Models) Apply(e events.Envelope) {
 		m.fault(e.Seq, "event %q of consortium %s: its id is not a ULID", e.ID, e.Consortium)
 		return
 	}
-	ref := eventRef{ID: id, Seq: e.Seq, Type: e.Type}
+	typ, ok := eventTypes[e.Type]
+	if !ok {
+		m.fault(e.Seq, "event %s of consortium %s: %q is not an event type", e.ID, e.Consortium, e.Type)
+		return
+	}
+	ref := eventRef{ID: id, Seq: e.Seq, Type: typ}
 	if e.Type == governance.TypeVoteCast {
 		// The commonest event by far, kept out of an interface (a copy on the heap).
 		v, err := payload.DecodeVote(e.Payload, m.names.Of)
@@ -297,8 +351,7 @@ func newPartner(s governance.PartnerSpec, status string, at time.Time) *partner 
 func (c *consortium) apply(e events.Envelope, ref eventRef, p governance.Payload) {
 	at := e.OccurredAt
 	// The decision the event belongs to, if any, looked up once: nearly every event is
-	// one of a decision's. The event's type is the payload's (Decode checks it), and the
-	// envelope's is one shared string rather than one made for each event.
+	// one of a decision's.
 	var d *decision
 	if id, ok := proposalOf(p); ok {
 		if d = c.Decisions[id]; d != nil && id != "" {
@@ -447,7 +500,7 @@ func (c *consortium) vote(e events.Envelope, ref eventRef, v governance.VoteCast
 		d.Events = append(d.Events, ref)
 	}
 	d.Votes = append(d.Votes, vote{Partner: c.wordOf(v.Partner), Vote: c.wordOf(v.Vote), Person: c.wordOf(e.Actor.Person),
-		Reason: v.Reason, At: e.OccurredAt, Seq: e.Seq})
+		Reason: c.wordOf(v.Reason), At: instantOf(e.OccurredAt), Seq: e.Seq})
 }
 
 // votes are the decision's votes as cast, each with the vote it replaced.
@@ -455,8 +508,8 @@ func (d *decision) votes(words []string) []Vote {
 	out := make([]Vote, len(d.Votes))
 	last := map[uint32]string{}
 	for i, v := range d.Votes {
-		out[i] = Vote{Partner: words[v.Partner], Vote: words[v.Vote], Reason: v.Reason, Person: words[v.Person],
-			At: v.At, Seq: v.Seq, Replaces: last[v.Partner]}
+		out[i] = Vote{Partner: words[v.Partner], Vote: words[v.Vote], Reason: words[v.Reason], Person: words[v.Person],
+			At: v.At.time(), Seq: v.Seq, Replaces: last[v.Partner]}
 		last[v.Partner] = words[v.Vote]
 	}
 	return out

@@ -138,16 +138,22 @@ func TestFaults(t *testing.T) {
 		{ID: "01JQ0000000000000000000902", Type: g.TypeVoteCast, Consortium: "never-formed", Seq: next + 2, Payload: []byte(`{"proposal":"p","partner":"x","vote":"for"}`)},
 		{ID: "01JQ0000000000000000000903", Type: g.TypeConsortiumFormed, Consortium: "living-well", Seq: next + 3, Payload: s.log[0].Payload},
 		{ID: "vote-4", Type: g.TypeVoteCast, Consortium: "living-well", Seq: next + 4, Payload: []byte(`{"proposal":"amend","partner":"council","vote":"for"}`)},
+		{ID: "01JQ0000000000000000000905", Type: "vote.counted", Consortium: "living-well", Seq: next + 5, Payload: []byte(`{"proposal":"amend"}`)},
 	}
 	for _, e := range bad {
 		s.models.Apply(e)
 		s.models.Apply(e) // seen again, after a restart: noted once
 	}
 	faults := s.models.Faults()
-	if len(faults) != 4 || faults[0].Seq != next+1 || faults[1].Seq != next+2 || faults[2].Seq != next+3 || faults[3].Seq != next+4 {
+	if len(faults) != len(bad) {
 		t.Fatalf("faults = %+v", faults)
 	}
-	for i, want := range []string{"unknown field", "has not been formed", "forms consortium living-well again", "not a ULID"} {
+	for i, f := range faults {
+		if f.Seq != next+uint64(i)+1 {
+			t.Fatalf("fault %d is at sequence %d: %+v", i+1, f.Seq, faults)
+		}
+	}
+	for i, want := range []string{"unknown field", "has not been formed", "forms consortium living-well again", "not a ULID", `"vote.counted" is not an event type`} {
 		if !strings.Contains(faults[i].Reason, want) {
 			t.Errorf("fault %d says %q, not %q", i+1, faults[i].Reason, want)
 		}
