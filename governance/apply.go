@@ -54,7 +54,7 @@ func Apply(s *State, e Event) *State {
 	case DecisionProposed:
 		s.Proposals[p.Proposal] = &Proposal{
 			ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
-			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
+			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair, ExcludeConflicted: s.Terms.ExcludeConflicted,
 			Votes: make(map[string]Vote, len(p.Electorate)), Meeting: p.Meeting, NewTerms: p.NewTerms, Role: p.Role,
 		}
 	case InterestDeclared:
@@ -63,7 +63,7 @@ func Apply(s *State, e Event) *State {
 				pr.Interests = map[string]string{}
 			}
 			pr.Interests[p.Partner] = p.Interest
-			if s.Terms.ExcludeConflicted {
+			if pr.ExcludeConflicted {
 				pr.Electorate = slices.DeleteFunc(pr.Electorate, func(id string) bool { return id == p.Partner })
 				delete(pr.Votes, p.Partner)
 			}

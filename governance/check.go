@@ -144,8 +144,8 @@ func (s *State) checkProposed(p DecisionProposed, at time.Time) error {
 			p.Proposal, p.Electorate, want.Electorate)
 	}
 	if want.Rule != p.Rule {
-		return invalidf("proposal %s froze a rule (%s, quorum %s) that is not the terms' rule for %s matters (%s, quorum %s)",
-			p.Proposal, p.Rule.Method, p.Rule.Quorum, p.Matter, want.Rule.Method, want.Rule.Quorum)
+		return invalidf("proposal %s froze a rule (%s) that is not the terms' rule for %s matters (%s)",
+			p.Proposal, p.Rule, p.Matter, want.Rule)
 	}
 	if want.Chair != p.Chair {
 		return invalidf("proposal %s names %q as its chair, but the chair when it opened was %q", p.Proposal, p.Chair, want.Chair)

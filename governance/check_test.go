@@ -204,7 +204,7 @@ func TestCheckCatchesForgedEvents(t *testing.T) {
 			"proposal venue froze the electorate [brightside-cvs colchester-nhs essex-council essex-mind], but the full members who could vote when it opened were [brightside-cvs colchester-nhs essex-mind]"},
 		{"a rule that is not the terms'", nil, ev(2, g.DecisionProposed{Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue", ClosesAt: at(12),
 			Electorate: foundingThree, Rule: g.Rule{Method: g.MethodMajority, Quorum: g.Fraction{Num: 1, Den: 3}}, Chair: "brightside-cvs"}), g.CodeInvalid,
-			"proposal venue froze a rule (majority, quorum 1/3) that is not the terms' rule for ordinary matters (majority, quorum 1/2)"},
+			"proposal venue froze a rule (majority, quorum 1/3) that is not the terms' rule for ordinary matters (majority, quorum 1/2, casting vote to the chair, voting window 10 days)"},
 		{"a chair who was not the chair", nil, ev(2, g.DecisionProposed{Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue", ClosesAt: at(12),
 			Electorate: foundingThree, Rule: loadTerms(t, synergy.terms).DecisionRules[g.MatterOrdinary], Chair: "essex-mind"}), g.CodeInvalid,
 			`proposal venue names "essex-mind" as its chair, but the chair when it opened was "brightside-cvs"`},

@@ -459,6 +459,13 @@ func (s *State) outcome(p *Proposal, at time.Time, casting string) (Outcome, err
 	if casting != "" && o.CastingVote == "" {
 		return Outcome{}, castingRefused(p, o)
 	}
+	if o.CastingVote != "" {
+		// The chair voted when the proposal opened, but may have left since.
+		if pt, ok := s.Partners[p.Chair]; !ok || !pt.Member(at) {
+			return Outcome{}, forbiddenf("the chair, %s, has left consortium %s (it is %s): it has no casting vote on proposal %s",
+				name(pt, p.Chair), s.ID, statusAt(pt, at), p.ID)
+		}
+	}
 	if at.Before(p.ClosesAt) && !settled(p, casting) {
 		return Outcome{}, conflictf("proposal %s is open until %s and the votes still to come could change its outcome",
 			p.ID, stamp(p.ClosesAt))
@@ -478,8 +485,18 @@ func castingRefused(p *Proposal, o Outcome) error {
 		return invalidf("the rule for %s matters gives the chair no casting vote", p.Matter)
 	case p.Chair == "":
 		return invalidf("proposal %s has no chair to give a casting vote: there was none when it opened", p.ID)
+	case !p.InElectorate(p.Chair):
+		why := "it was not a full member when the proposal opened"
+		if _, ok := p.Interests[p.Chair]; ok {
+			why = "it declared an interest"
+		} else if p.About == p.Chair {
+			why = "the proposal is about it"
+		}
+		return forbiddenf("the chair, %s, has no vote on proposal %s, so no casting vote: %s", p.Chair, p.ID, why)
 	case o.Result == OutcomeLapsed:
 		return invalidf("proposal %s lapses for want of quorum: there is no tie for a casting vote to break", p.ID)
+	case o.Tally.For == 0 && o.Tally.Against == 0:
+		return invalidf("nobody voted for or against proposal %s: there is no tie for a casting vote to break", p.ID)
 	}
 	return invalidf("proposal %s is not tied (%d for, %d against): the chair's casting vote only breaks a tie",
 		p.ID, o.Tally.For, o.Tally.Against)
@@ -573,7 +590,8 @@ func count(p *Proposal, votes map[string]Vote, casting string) Outcome {
 		}
 	}
 	o := Outcome{Proposal: p.ID, Tally: t, Result: OutcomeRejected}
-	if !p.Rule.Quorum.atLeast(t.Turnout(), t.Electorate) {
+	// An electorate emptied by declared interests has nobody to decide: no quorum.
+	if t.Electorate == 0 || !p.Rule.Quorum.atLeast(t.Turnout(), t.Electorate) {
 		o.Result = OutcomeLapsed
 		return o
 	}
@@ -582,7 +600,8 @@ func count(p *Proposal, votes map[string]Vote, casting string) Outcome {
 	switch r.Method {
 	case MethodMajority:
 		carried = t.For > t.Against
-		if t.For == t.Against && r.CastingVote && p.Chair != "" && casting != "" {
+		// The chair's second vote, where it has a first.
+		if t.For == t.Against && t.For > 0 && r.CastingVote && p.InElectorate(p.Chair) && casting != "" {
 			carried, o.CastingVote = casting == VoteFor, casting
 		}
 	case MethodSupermajority:
@@ -635,8 +654,8 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 	}
 	proposed.Meeting = &Meeting{HeldAt: c.At, Attendance: attendance}
 	p := &Proposal{ID: proposed.Proposal, Matter: proposed.Matter, About: proposed.About, OpenedAt: c.At, ClosesAt: c.At,
-		Electorate: proposed.Electorate, Rule: proposed.Rule, Chair: proposed.Chair, NewTerms: proposed.NewTerms,
-		Role: proposed.Role, Interests: map[string]string{}, Votes: map[string]Vote{}}
+		Electorate: proposed.Electorate, Rule: proposed.Rule, Chair: proposed.Chair, ExcludeConflicted: s.Terms.ExcludeConflicted,
+		NewTerms: proposed.NewTerms, Role: proposed.Role, Interests: map[string]string{}, Votes: map[string]Vote{}}
 	evs := []Event{{OccurredAt: c.At, Payload: proposed}}
 	for _, id := range slices.Sorted(maps.Keys(c.Interests)) {
 		if _, err := s.partner(id); err != nil {
@@ -647,7 +666,7 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 		}
 		evs = append(evs, Event{OccurredAt: c.At, Payload: InterestDeclared{Proposal: p.ID, Partner: id, Interest: c.Interests[id]}})
 		p.Interests[id] = c.Interests[id]
-		if s.Terms.ExcludeConflicted {
+		if p.ExcludeConflicted {
 			p.Electorate = slices.DeleteFunc(slices.Clone(p.Electorate), func(e string) bool { return e == id })
 		}
 	}

@@ -21,9 +21,11 @@
 // of the electorate (for example 1/2) that turnout must reach, or the decision lapses.
 // Given a quorum:
 //   - majority: carried when more vote for than against; a tie is decided by the
-//     chair's casting vote where the rule grants one, and is otherwise rejected. A
-//     casting vote is refused where there is no tie (or no quorum), no chair, or no
-//     casting vote in the rule;
+//     chair's casting vote where the rule grants one, and is otherwise rejected. The
+//     casting vote is the chair's second vote: it is refused where there is no tie
+//     (nobody for and nobody against is none; nor is a lapse for want of quorum), no
+//     casting vote in the rule, or no chair with a first vote (one in the electorate,
+//     and still a member at the close);
 //   - supermajority: carried when for/(for+against) reaches the threshold (such as
 //     2/3) and at least one votes for;
 //   - unanimity: carried only when every member of the electorate votes for (an
@@ -34,9 +36,11 @@
 //   - consent: carried when nobody objects (votes against).
 //
 // The electorate is frozen when a proposal opens: the full partners whose membership
-// is in force at that moment, less the partner the proposal is about. A partner that
-// declares an interest leaves the electorate of that proposal when the terms exclude
-// conflicted partners (its vote, if any, no longer counts).
+// is in force at that moment (admitted by then, and not yet gone; a partner under
+// notice is a member until the notice takes effect), less the partner the proposal is
+// about. A partner that declares an interest leaves the electorate of that proposal
+// when the terms exclude conflicted partners, as they did when it opened (its vote, if
+// any, no longer counts). A proposal whose electorate is left empty lapses.
 //
 // A proposal closes after its closing time, or earlier once no vote still to come can
 // change the outcome (votes already cast are taken as they stand). The outcome and its

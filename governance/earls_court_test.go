@@ -40,6 +40,48 @@ func TestEarlsCourtCastingVote(t *testing.T) {
 	}
 }
 
+// The casting vote is the chair's second vote: a chair with no first vote on the
+// proposal (it declared an interest, or has left the centre since it opened) has none,
+// and a tie of nobody for and nobody against is no tie to break.
+func TestEarlsCourtCastingVoteNeedsAChairWithAVote(t *testing.T) {
+	t.Run("the chair declared an interest", func(t *testing.T) {
+		s := formed(t, earlsCourt)
+		s.do(g.TableProposal{At: at(1), Proposal: "job-club", Matter: g.MatterOrdinary, Title: "Give the job club contract to Turning Point"})
+		s.do(g.DeclareInterest{At: at(1), Proposal: "job-club", Partner: "turning-point", Interest: "it would hold the contract"})
+		for id, v := range map[string]string{"clch-nhs": "for", "rbkc": "against", "earls-court-surgery": "abstain"} {
+			s.do(g.CastVote{At: at(2), Proposal: "job-club", Partner: id, Vote: v})
+		}
+		s.refuse(g.CloseProposal{At: at(6), Proposal: "job-club", CastingVote: "for"}, g.CodeForbidden,
+			"the chair, turning-point, has no vote on proposal job-club, so no casting vote: it declared an interest")
+		if o := outcomeOf(t, s.do(g.CloseProposal{At: at(6), Proposal: "job-club"})); o.Result != g.OutcomeRejected {
+			t.Fatalf("the tie without a casting vote: %s", o.Result)
+		}
+	})
+	t.Run("the chair left during the ballot", func(t *testing.T) {
+		s := formed(t, earlsCourt)
+		s.do(g.ServeNotice{At: at(1), Partner: "turning-point"}) // 180 days' notice
+		s.ballot(g.TableProposal{At: at(170), Proposal: "yoga", Matter: g.MatterOrdinary, Title: "Run yoga classes", ClosesAt: at(190)},
+			map[string]string{"turning-point": "for", "clch-nhs": "for", "rbkc": "against", "earls-court-surgery": "against"})
+		s.refuse(g.CloseProposal{At: at(190), Proposal: "yoga", CastingVote: "for"}, g.CodeForbidden,
+			"the chair, Turning Point, has left consortium earls-court-centre (it is withdrawn): it has no casting vote on proposal yoga")
+	})
+	t.Run("the chair had left before it opened", func(t *testing.T) {
+		s := formed(t, earlsCourt)
+		s.do(g.ServeNotice{At: at(1), Partner: "turning-point"})
+		s.ballot(g.TableProposal{At: at(200), Proposal: "yoga", Matter: g.MatterOrdinary, Title: "Run yoga classes"},
+			map[string]string{"clch-nhs": "for", "rbkc": "against"})
+		s.refuse(g.CloseProposal{At: at(206), Proposal: "yoga", CastingVote: "for"}, g.CodeForbidden,
+			"the chair, turning-point, has no vote on proposal yoga, so no casting vote: it was not a full member when the proposal opened")
+	})
+	t.Run("everyone abstained", func(t *testing.T) {
+		s := formed(t, earlsCourt)
+		s.ballot(g.TableProposal{At: at(1), Proposal: "yoga", Matter: g.MatterOrdinary, Title: "Run yoga classes"},
+			map[string]string{"turning-point": "abstain", "clch-nhs": "abstain", "rbkc": "abstain", "earls-court-surgery": "abstain"})
+		s.refuse(g.CloseProposal{At: at(6), Proposal: "yoga", CastingVote: "for"}, g.CodeInvalid,
+			"nobody voted for or against proposal yoga: there is no tie for a casting vote to break")
+	})
+}
+
 // The timebank is an associate: it takes part in the centre, not in its votes.
 func TestEarlsCourtAssociateDoesNotVote(t *testing.T) {
 	s := formed(t, earlsCourt)

@@ -345,9 +345,10 @@ func (h *history) vote(r g.Rule) string {
 	return g.VoteBlock
 }
 
-// casting is, on a tie the chair may break, the chair's casting vote, or none.
+// casting is, on a tie the chair may break (still a member), the chair's casting vote,
+// or none.
 func (h *history) casting(p *g.Proposal) string {
-	if _, tie := recount(p, p.Votes, ""); tie {
+	if _, tie := recount(p, p.Votes, ""); tie && h.state.Partners[p.Chair].Member(h.now) {
 		return oneOf(h.rnd, []string{g.VoteFor, g.VoteAgainst, ""})
 	}
 	return ""
@@ -647,13 +648,14 @@ func recount(p *g.Proposal, votes map[string]g.Vote, casting string) (result str
 	}
 	turnout := n[g.VoteFor] + n[g.VoteAgainst] + n[g.VoteAbstain] + n[g.VoteBlock]
 	r := p.Rule
-	if turnout*r.Quorum.Den < r.Quorum.Num*len(p.Electorate) {
+	if len(p.Electorate) == 0 || turnout*r.Quorum.Den < r.Quorum.Num*len(p.Electorate) {
 		return g.OutcomeLapsed, false
 	}
 	carried := false
 	switch r.Method {
 	case g.MethodMajority:
-		tie = n[g.VoteFor] == n[g.VoteAgainst] && r.CastingVote && p.Chair != ""
+		// The chair's casting vote is a second vote: it needs a first.
+		tie = n[g.VoteFor] == n[g.VoteAgainst] && n[g.VoteFor] > 0 && r.CastingVote && slices.Contains(p.Electorate, p.Chair)
 		carried = n[g.VoteFor] > n[g.VoteAgainst] || tie && casting == g.VoteFor
 	case g.MethodSupermajority:
 		carried = n[g.VoteFor] > 0 && n[g.VoteFor]*r.Threshold.Den >= r.Threshold.Num*(n[g.VoteFor]+n[g.VoteAgainst])

@@ -96,10 +96,20 @@ type Representative struct {
 	PublicKey string `json:"public_key,omitempty"`
 }
 
-// StatusAt is the partner's status at t: a served notice turns into withdrawn on its
-// effective date without any further event.
+// StatusAt is the partner's status at t, which may be earlier than its last event (a
+// meeting is recorded after it is held): before it was admitted, a member is still an
+// applicant, and before it served notice, it is active; a served notice turns into
+// withdrawn on its effective date without any further event. Leaving by expulsion, and
+// a declined application, hold whatever t.
 func (p *Partner) StatusAt(t time.Time) string {
-	if p.Status == StatusNoticeServed && !t.Before(p.EffectiveAt) {
+	switch {
+	case p.Status != StatusActive && p.Status != StatusNoticeServed:
+		return p.Status
+	case t.Before(p.AdmittedAt):
+		return StatusApplicant
+	case p.Status == StatusNoticeServed && t.Before(p.NoticeAt):
+		return StatusActive
+	case p.Status == StatusNoticeServed && !t.Before(p.EffectiveAt):
 		return StatusWithdrawn
 	}
 	return p.Status
@@ -113,22 +123,26 @@ func (p *Partner) Member(t time.Time) bool {
 
 // Proposal is a matter put to the electorate, by ballot or in a meeting.
 type Proposal struct {
-	ID         string            `json:"id"`
-	Matter     string            `json:"matter"`
-	Title      string            `json:"title"`
-	About      string            `json:"about,omitempty"` // the partner an admission or expulsion is about
-	OpenedAt   time.Time         `json:"opened_at"`
-	ClosesAt   time.Time         `json:"closes_at"`
-	Electorate []string          `json:"electorate"`
-	Rule       Rule              `json:"rule"`
-	Chair      string            `json:"chair,omitempty"` // frozen with the rule, for the casting vote
-	Votes      map[string]Vote   `json:"votes"`
-	Interests  map[string]string `json:"interests,omitempty"` // partner → interest declared
-	Meeting    *Meeting          `json:"meeting,omitempty"`
-	NewTerms   *Terms            `json:"new_terms,omitempty"`
-	Role       *RoleAssignment   `json:"role,omitempty"`
-	Outcome    string            `json:"outcome,omitempty"`
-	ClosedAt   time.Time         `json:"closed_at,omitzero"`
+	ID         string    `json:"id"`
+	Matter     string    `json:"matter"`
+	Title      string    `json:"title"`
+	About      string    `json:"about,omitempty"` // the partner an admission or expulsion is about
+	OpenedAt   time.Time `json:"opened_at"`
+	ClosesAt   time.Time `json:"closes_at"`
+	Electorate []string  `json:"electorate"`
+	Rule       Rule      `json:"rule"`
+	Chair      string    `json:"chair,omitempty"` // frozen with the rule, for the casting vote
+	// ExcludeConflicted is the terms' exclude_conflicted when the proposal opened: whether
+	// a partner that declares an interest leaves this electorate, whatever the terms say
+	// by the time it declares.
+	ExcludeConflicted bool              `json:"exclude_conflicted,omitempty"`
+	Votes             map[string]Vote   `json:"votes"`
+	Interests         map[string]string `json:"interests,omitempty"` // partner → interest declared
+	Meeting           *Meeting          `json:"meeting,omitempty"`
+	NewTerms          *Terms            `json:"new_terms,omitempty"`
+	Role              *RoleAssignment   `json:"role,omitempty"`
+	Outcome           string            `json:"outcome,omitempty"`
+	ClosedAt          time.Time         `json:"closed_at,omitzero"`
 	// CastingVote is the chair's, when it broke a tie.
 	CastingVote string `json:"casting_vote,omitempty"`
 	ReviewDate  Date   `json:"review_date,omitempty"`
@@ -220,7 +234,9 @@ func (s *State) Clone() *State {
 	return &c
 }
 
-// Electorate is who may vote on a proposal opened at t about partner about.
+// Electorate is who may vote on a proposal opened at t about partner about: the full
+// partners whose membership is in force at t. A partner that has served notice is a
+// member, bound by the terms and with its say, until the notice takes effect.
 func (s *State) Electorate(t time.Time, about string) []string {
 	var ids []string
 	for id, p := range s.Partners {

@@ -93,6 +93,21 @@ func TestStockportInterestStandsAside(t *testing.T) {
 	}
 }
 
+// Every signatory declares an interest in an admission: with nobody left to vote, it
+// lapses (at once: no vote can come), rather than carrying unanimously by nobody.
+func TestStockportEveryoneConflicted(t *testing.T) {
+	s := formed(t, stockport)
+	s.do(g.ApplyToJoin{At: at(1), Partner: partner("stockport-homes", "Stockport Homes", "social-enterprise")})
+	s.do(g.TableProposal{At: at(2), Proposal: "admit-homes", Matter: g.MatterAdmission, Title: "Admit Stockport Homes", About: "stockport-homes"})
+	for _, id := range []string{"pennine-care", "stockport-council", "stockport-mind", "all-together-positive", "anchorpoint"} {
+		s.do(g.DeclareInterest{At: at(3), Proposal: "admit-homes", Partner: id, Interest: "subcontracts to Stockport Homes"})
+	}
+	evs := s.do(g.CloseProposal{At: at(4), Proposal: "admit-homes"})
+	if o := outcomeOf(t, evs); o.Result != g.OutcomeLapsed || len(evs) != 1 {
+		t.Fatalf("with nobody to vote: %s (%s)", o.Result, types(evs))
+	}
+}
+
 // Ordinary matters need two thirds of those for or against, with two thirds of the
 // signatories (four of five) taking part.
 func TestStockportOrdinary(t *testing.T) {

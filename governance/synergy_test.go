@@ -1,6 +1,7 @@
 package governance_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -356,6 +357,53 @@ func TestSynergyConflictOfInterest(t *testing.T) {
 	o := outcomeOf(t, s.do(g.CloseProposal{At: at(3), Proposal: "grant"}))
 	if o.Tally != (g.Tally{For: 2, Electorate: 2}) {
 		t.Fatalf("tally = %+v: Essex Mind's vote still counts", o.Tally)
+	}
+}
+
+// Whether a declared interest takes a partner out of the vote is frozen with the rule
+// when the proposal opens, like the electorate: the terms amended meanwhile do not move
+// it.
+func TestSynergyExclusionFrozenAtOpening(t *testing.T) {
+	s := formSynergy(t) // exclude_conflicted: true
+	s.do(g.TableProposal{At: at(1), Proposal: "grant", Matter: g.MatterOrdinary, Title: "Award the carers grant to Essex Mind", ClosesAt: at(30)})
+	keep := s.state.Terms
+	keep.ExcludeConflicted = false
+	s.ballot(g.TableProposal{At: at(2), Proposal: "keep-votes", Matter: g.MatterAmendTerms, Title: "Conflicted partners keep their vote", NewTerms: &keep},
+		map[string]string{"brightside-cvs": "for", "essex-mind": "for", "colchester-nhs": "for"})
+	s.do(g.CloseProposal{At: at(3), Proposal: "keep-votes"})
+	s.do(g.DeclareInterest{At: at(4), Proposal: "grant", Partner: "essex-mind", Interest: "recipient of the grant"})
+	if s.state.Proposals["grant"].InElectorate("essex-mind") {
+		t.Fatalf("opened excluding the conflicted, the grant's electorate is %v", s.state.Proposals["grant"].Electorate)
+	}
+	s.do(g.TableProposal{At: at(5), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Meet at the library"})
+	s.do(g.DeclareInterest{At: at(5), Proposal: "venue", Partner: "essex-mind", Interest: "runs the library cafe"})
+	if !s.state.Proposals["venue"].InElectorate("essex-mind") {
+		t.Fatalf("opened under the amended terms, the venue's electorate is %v", s.state.Proposals["venue"].Electorate)
+	}
+}
+
+// A meeting is often minuted after it is held: it is judged by who was a member on the
+// day, so a partner admitted later has no vote in it, nor can a notice predate its
+// admission.
+func TestSynergyBackdatedToBeforeAnAdmission(t *testing.T) {
+	s := applied(t) // the council applies on day 1
+	s.ballot(g.TableProposal{At: at(2), Proposal: "admit-council", Matter: g.MatterAdmission, Title: "Admit Essex County Council", About: "essex-council"},
+		map[string]string{"brightside-cvs": "for", "essex-mind": "for", "colchester-nhs": "for"})
+	s.do(g.CloseProposal{At: at(3), Proposal: "admit-council"})
+	held := at(2).Add(2 * time.Hour)
+	s.refuse(g.RecordMeetingDecision{
+		TableProposal: g.TableProposal{At: held, Proposal: "pathway", Matter: g.MatterOrdinary, Title: "Adopt the referral pathway"},
+		Attendance:    []string{"brightside-cvs", "essex-council"},
+		Votes:         map[string]string{"brightside-cvs": "for", "essex-council": "for"},
+	}, g.CodeForbidden, "Essex County Council is not in the electorate of proposal pathway")
+	s.refuse(g.ServeNotice{At: at(1), Partner: "essex-council"}, g.CodeConflict, "Essex County Council cannot serve notice: it is applicant")
+	evs := s.do(g.RecordMeetingDecision{
+		TableProposal: g.TableProposal{At: held, Proposal: "pathway", Matter: g.MatterOrdinary, Title: "Adopt the referral pathway"},
+		Attendance:    []string{"brightside-cvs", "essex-mind"},
+		Votes:         map[string]string{"brightside-cvs": "for", "essex-mind": "for"},
+	})
+	if p := evs[0].Payload.(g.DecisionProposed); slices.Contains(p.Electorate, "essex-council") {
+		t.Fatalf("the electorate of a meeting before the admission: %v", p.Electorate)
 	}
 }
 

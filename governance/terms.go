@@ -111,6 +111,23 @@ type Rule struct {
 	VotingDays int `json:"voting_days,omitempty"`
 }
 
+// String is the rule in words: "supermajority of 2/3, quorum 1/2, casting vote to the
+// chair, voting window 14 days".
+func (r Rule) String() string {
+	s := r.Method
+	if r.Method == MethodSupermajority || r.Threshold != (Fraction{}) {
+		s += " of " + r.Threshold.String()
+	}
+	s += ", quorum " + r.Quorum.String()
+	if r.CastingVote {
+		s += ", casting vote to the chair"
+	}
+	if r.VotingDays != 0 {
+		s += fmt.Sprintf(", voting window %d days", r.VotingDays)
+	}
+	return s
+}
+
 // Contribution is one partner's financing.
 type Contribution struct {
 	Partner     string `json:"partner"`

@@ -20,7 +20,7 @@ const CheckpointBucket = "govledger-projections"
 
 // checkpointVersion changes whenever what the models keep, or how, changes: a
 // checkpoint of another version is not used, and the models are rebuilt from the log.
-const checkpointVersion = 3
+const checkpointVersion = 4
 
 const manifestName = "manifest"
 

@@ -174,25 +174,27 @@ type roleSpan struct {
 
 // decision is one proposal, by ballot or in a meeting, with the trail behind it.
 type decision struct {
-	ID          string            `json:"id"`
-	Matter      string            `json:"matter"`
-	Title       string            `json:"title"`
-	About       string            `json:"about,omitempty"`
-	OpenedAt    time.Time         `json:"opened_at"`
-	ClosesAt    time.Time         `json:"closes_at"`
-	ClosedAt    time.Time         `json:"closed_at,omitzero"`
-	Meeting     *Meeting          `json:"meeting,omitempty"`
-	Electorate  []string          `json:"electorate"`
-	Rule        governance.Rule   `json:"rule"`
-	Chair       string            `json:"chair,omitempty"`
-	Interests   map[string]string `json:"interests,omitempty"`
-	Votes       []vote            `json:"votes,omitempty"`
-	Outcome     string            `json:"outcome,omitempty"`
-	Tally       *governance.Tally `json:"tally,omitempty"`
-	CastingVote string            `json:"casting_vote,omitempty"`
-	Effects     []string          `json:"effects,omitempty"`
-	ReviewDate  governance.Date   `json:"review_date,omitempty"`
-	Events      []eventRef        `json:"events"`
+	ID         string          `json:"id"`
+	Matter     string          `json:"matter"`
+	Title      string          `json:"title"`
+	About      string          `json:"about,omitempty"`
+	OpenedAt   time.Time       `json:"opened_at"`
+	ClosesAt   time.Time       `json:"closes_at"`
+	ClosedAt   time.Time       `json:"closed_at,omitzero"`
+	Meeting    *Meeting        `json:"meeting,omitempty"`
+	Electorate []string        `json:"electorate"`
+	Rule       governance.Rule `json:"rule"`
+	Chair      string          `json:"chair,omitempty"`
+	// ExcludeConflicted is the terms' exclude_conflicted when it opened.
+	ExcludeConflicted bool              `json:"exclude_conflicted,omitempty"`
+	Interests         map[string]string `json:"interests,omitempty"`
+	Votes             []vote            `json:"votes,omitempty"`
+	Outcome           string            `json:"outcome,omitempty"`
+	Tally             *governance.Tally `json:"tally,omitempty"`
+	CastingVote       string            `json:"casting_vote,omitempty"`
+	Effects           []string          `json:"effects,omitempty"`
+	ReviewDate        governance.Date   `json:"review_date,omitempty"`
+	Events            []eventRef        `json:"events"`
 }
 
 // eventRef is an EventRef as the read models hold it: the id as its sixteen bytes and
@@ -440,7 +442,7 @@ func (c *consortium) apply(e events.Envelope, ref eventRef, p governance.Payload
 		// Room in its trail for the vote of each elector and the few events around them.
 		n := len(p.Electorate)
 		d := &decision{ID: p.Proposal, Matter: p.Matter, Title: p.Title, About: p.About, OpenedAt: at, ClosesAt: p.ClosesAt,
-			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair,
+			Electorate: slices.Clone(p.Electorate), Rule: p.Rule, Chair: p.Chair, ExcludeConflicted: c.Terms.ExcludeConflicted,
 			Votes: make([]vote, 0, n), Events: append(make([]eventRef, 0, n+2), ref)}
 		if p.Meeting != nil {
 			d.Meeting = &Meeting{HeldAt: p.Meeting.HeldAt, Attendance: slices.Clone(p.Meeting.Attendance)}
@@ -457,7 +459,7 @@ func (c *consortium) apply(e events.Envelope, ref eventRef, p governance.Payload
 				d.Interests = map[string]string{}
 			}
 			d.Interests[p.Partner] = p.Interest
-			if c.Terms.ExcludeConflicted {
+			if d.ExcludeConflicted {
 				// Its vote, if it cast one, no longer counts: see current.
 				d.Electorate = slices.DeleteFunc(d.Electorate, func(id string) bool { return id == p.Partner })
 			}

@@ -265,16 +265,10 @@ func showDecision(w io.Writer, d projections.Decision) error {
 
 // rule says a decision rule in words.
 func rule(r g.Rule, chair string) string {
-	s := r.Method
-	if r.Method == g.MethodSupermajority {
-		s += " of " + r.Threshold.String()
-	}
-	s += ", quorum " + r.Quorum.String()
-	if r.CastingVote {
-		s += ", casting vote to the chair"
-		if chair != "" {
-			s += " (" + chair + ")"
-		}
+	r.VotingDays = 0 // a decision's dates say when it opened and closes
+	s := r.String()
+	if r.CastingVote && chair != "" {
+		s = strings.Replace(s, "casting vote to the chair", "casting vote to the chair ("+chair+")", 1)
 	}
 	return s
 }
