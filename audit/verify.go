@@ -36,6 +36,11 @@ type Options struct {
 	// error becomes the Fault. This is where the governance rules plug in: audit does
 	// not know them.
 	Check func(events.Envelope) error
+	// CheckEnd, once every event has been checked, says whether the log ends in the
+	// middle of something the rules require (an outcome without the event that carries
+	// it out), naming the last event before the part that never came; it becomes the
+	// Fault too.
+	CheckEnd func() (events.Envelope, error)
 	// Signer, when set, signs a checkpoint of the verified tree (Report.Signed).
 	Signer note.Signer
 	// Progress, when set, is called every ProgressEvery events (default 10,000) and once
@@ -102,7 +107,9 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	case err != nil:
 		return v.report(), fmt.Errorf("verify: %w", err)
 	default:
-		fault = v.against()
+		if fault = v.end(); fault == nil {
+			fault = v.against()
+		}
 	}
 	if opts.Progress != nil {
 		opts.Progress(Progress{Events: v.events, Seq: v.seq, Last: last})
@@ -220,6 +227,20 @@ func undecodable(ctx context.Context, log Log, next uint64, replayErr error) *Fa
 // missing is the fault of a log that goes from sequence last to got.
 func missing(last, got uint64) *Fault {
 	return &Fault{Seq: last + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", last, got)}
+}
+
+// end asks Options.CheckEnd about the end of the log.
+func (v *verification) end() *Fault {
+	if v.opts.CheckEnd == nil {
+		return nil
+	}
+	e, err := v.opts.CheckEnd()
+	if err == nil {
+		return nil
+	}
+	f := faultAt(e, "it breaks the rules")
+	f.Err = err
+	return f
 }
 
 // against checks that the log extends every checkpoint in Options.Against: that its

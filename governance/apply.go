@@ -75,6 +75,9 @@ func Apply(s *State, e Event) *State {
 	case Outcome:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
 			pr.Outcome, pr.ClosedAt, pr.ReviewDate, pr.CastingVote = p.Result, at, p.ReviewDate, p.CastingVote
+			if effectOf(pr, p.Result) != "" {
+				s.EffectDue = pr.ID
+			}
 		}
 	case DecisionWithdrawn:
 		if pr, ok := s.Proposals[p.Proposal]; ok {
@@ -165,6 +168,9 @@ func (s *State) assignRole(partner, role, person string) {
 func (s *State) tookEffect(proposal string, e Event) {
 	if pr, ok := s.Proposals[proposal]; ok {
 		pr.Effect = e.Type()
+	}
+	if proposal != "" && proposal == s.EffectDue {
+		s.EffectDue = ""
 	}
 }
 

@@ -42,6 +42,12 @@ func Check(s *State, e Event) error {
 	if s.Dissolved {
 		return forbiddenf("consortium %s is dissolved: its record is sealed, yet it records %s", s.ID, e.Type())
 	}
+	if p := s.Proposals[s.EffectDue]; p != nil {
+		if want := effectOf(p, p.Outcome); e.Type() != want || effectProposal(e.Payload) != p.ID {
+			return forbiddenf("proposal %s was %s at %s, so %s of it must come next, in the same command; %s came instead",
+				p.ID, p.Outcome, stamp(p.ClosedAt), want, e.Type())
+		}
+	}
 	switch p := e.Payload.(type) {
 	case PartnerApplied:
 		return redecide(s, e, ApplyToJoin{At: at, Partner: p.Partner, Sponsor: p.Sponsor})
@@ -90,6 +96,39 @@ func Check(s *State, e Event) error {
 		return redecide(s, e, WithdrawDispute{At: at, Dispute: p.Dispute, Reason: p.Reason})
 	}
 	return invalidf("%s is not an event of the governance rules", e.Type())
+}
+
+// Unfinished says what the consortium's last command left undone, for an auditor at the
+// end of the log: an outcome recorded without the event that carries it out. It is nil
+// for every state that Decide's events lead to.
+func Unfinished(s *State) error {
+	if s == nil {
+		return nil
+	}
+	if p := s.Proposals[s.EffectDue]; p != nil {
+		return forbiddenf("proposal %s was %s at %s, but the record ends without %s of it",
+			p.ID, p.Outcome, stamp(p.ClosedAt), effectOf(p, p.Outcome))
+	}
+	return nil
+}
+
+// effectProposal is the proposal an effect names, "" for any other payload.
+func effectProposal(p Payload) string {
+	switch e := p.(type) {
+	case PartnerAdmitted:
+		return e.Proposal
+	case PartnerDeclined:
+		return e.Proposal
+	case PartnerExpelled:
+		return e.Proposal
+	case TermsAmended:
+		return e.Proposal
+	case ConsortiumDissolved:
+		return e.Proposal
+	case RoleAssigned:
+		return e.Proposal
+	}
+	return ""
 }
 
 // redecide decides the command an event records and expects that very event.

@@ -115,7 +115,17 @@ func TestCheckCatchesForgedEvents(t *testing.T) {
 			}
 			s.state = g.Apply(s.state, evs[0]) // the outcome, without the partner.declined after it
 		}, ev(4, g.PartnerAdmitted{Partner: "essex-council", Proposal: "admit-council"}), g.CodeForbidden,
-			"Essex County Council was admitted without a carried admission decision: proposal admit-council is rejected"},
+			"proposal admit-council was rejected at 2026-03-06 09:30:00, so partner.declined of it must come next, in the same command; partner.admitted came instead"},
+		{"a carried expulsion without the expulsion", func(s *story) {
+			s.ballot(g.TableProposal{At: at(1), Proposal: "expel-mind", Matter: g.MatterExpulsion, Title: "Expel Essex Mind", About: "essex-mind"},
+				map[string]string{"brightside-cvs": "for", "colchester-nhs": "for"})
+			evs, err := g.Decide(s.state, g.CloseProposal{At: at(11), Proposal: "expel-mind"})
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			s.state = g.Apply(s.state, evs[0]) // carried, and Essex Mind stays
+		}, ev(12, g.DisputeRaised{Dispute: "expulsion", RaisedBy: "essex-mind", Parties: []string{"brightside-cvs"}, Matter: "The expulsion"}),
+			g.CodeForbidden, "proposal expel-mind was carried at 2026-03-13 09:30:00, so partner.expelled of it must come next, in the same command; dispute.raised came instead"},
 		{"an admission by no proposal", councilApplied, ev(3, g.PartnerAdmitted{Partner: "essex-council", Proposal: "no-such"}), g.CodeNotFound,
 			"Essex County Council was admitted by proposal no-such, which does not exist"},
 		{"an admission by a decision on another matter", func(s *story) {
@@ -284,4 +294,29 @@ func TestCheckMinutedBlock(t *testing.T) {
 	s.do(g.TableProposal{At: at(15), Proposal: "peer-workers", Matter: g.MatterOrdinary, Title: "Pay peer workers the London living wage"})
 	assertRefused(t, "ballot block", g.Check(s.state, g.Event{OccurredAt: at(16), Payload: g.VoteCast{Proposal: "peer-workers", Partner: "certitude", Vote: g.VoteBlock}}),
 		g.CodeInvalid, "a block needs a reason")
+}
+
+// TestUnfinished: an outcome recorded without its effect is what the end of a log can
+// show, and nothing else.
+func TestUnfinished(t *testing.T) {
+	s := formSynergy(t)
+	s.ballot(g.TableProposal{At: at(1), Proposal: "expel-mind", Matter: g.MatterExpulsion, Title: "Expel Essex Mind", About: "essex-mind"},
+		map[string]string{"brightside-cvs": "for", "colchester-nhs": "for"})
+	evs, err := g.Decide(s.state, g.CloseProposal{At: at(11), Proposal: "expel-mind"})
+	if err != nil || len(evs) != 2 {
+		t.Fatal(evs, err)
+	}
+	if err := g.Unfinished(s.state); err != nil {
+		t.Fatalf("before the close: %v", err)
+	}
+	s.state = g.Apply(s.state, evs[0])
+	assertRefused(t, "Unfinished after the outcome alone", g.Unfinished(s.state), g.CodeForbidden,
+		"proposal expel-mind was carried at 2026-03-13 09:30:00, but the record ends without partner.expelled of it")
+	s.state = g.Apply(s.state, evs[1])
+	if err := g.Unfinished(s.state); err != nil {
+		t.Fatalf("after the expulsion: %v", err)
+	}
+	if err := g.Unfinished(nil); err != nil {
+		t.Fatalf("no consortium: %v", err)
+	}
 }

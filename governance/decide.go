@@ -574,6 +574,31 @@ func (s *State) withEffect(at time.Time, p *Proposal, o Outcome) []Event {
 	return evs
 }
 
+// effectOf is the type of the event that carries out p's outcome result, which
+// withEffect records with it, or "" when there is none.
+func effectOf(p *Proposal, result string) string {
+	switch {
+	case result == OutcomeRejected && p.Matter == MatterAdmission:
+		return TypePartnerDeclined
+	case result != OutcomeCarried:
+		return ""
+	}
+	switch p.Matter {
+	case MatterAdmission:
+		return TypePartnerAdmitted
+	case MatterExpulsion:
+		return TypePartnerExpelled
+	case MatterAmendTerms:
+		return TypeTermsAmended
+	case MatterDissolution:
+		return TypeConsortiumDissolved
+	}
+	if p.Role != nil {
+		return TypeRoleAssigned
+	}
+	return ""
+}
+
 // count applies the proposal's frozen rule to votes.
 func count(p *Proposal, votes map[string]Vote, casting string) Outcome {
 	t := Tally{Electorate: len(p.Electorate)}

@@ -71,6 +71,8 @@
 // just before it (the earlier events of the same command included), to catch an event
 // appended past govledger that breaks the rules: a vote outside the frozen electorate
 // or after the close, a tally that does not recount, an effect without the carried
-// decision it names (or a second time), terms that do not validate, anything after
-// dissolution. It accepts every event Decide produces.
+// decision it names (or a second time), an outcome not followed by its effect, terms
+// that do not validate, anything after dissolution. It accepts every event Decide
+// produces. Unfinished is what the end of a log may still show: an outcome whose
+// effect never came.
 package governance

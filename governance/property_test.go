@@ -543,6 +543,9 @@ func (h *history) asTheLogKeepsIt() {
 func (h *history) invariants() {
 	h.t.Helper()
 	s := h.state
+	if err := g.Unfinished(s); err != nil {
+		h.fail("a command left something undone: %v", err)
+	}
 	holders := map[string][]string{}
 	for _, id := range slices.Sorted(maps.Keys(s.Partners)) {
 		p := s.Partners[id]

@@ -61,6 +61,10 @@ type State struct {
 	Partners    map[string]*Partner  `json:"partners"`
 	Proposals   map[string]*Proposal `json:"proposals"`
 	Disputes    map[string]*Dispute  `json:"disputes"`
+	// EffectDue is a proposal whose outcome is recorded but not yet the event that
+	// carries it out (partner.admitted, consortium.terms-amended, ...), which the same
+	// command records next. Empty between commands.
+	EffectDue string `json:"effect_due,omitempty"`
 }
 
 // Status is active or dissolved.

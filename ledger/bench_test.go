@@ -244,7 +244,7 @@ func BenchmarkRecheck(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; {
-				check := ledger.Recheck()
+				check := ledger.Recheck().Check
 				for _, e := range all {
 					if err := check(e); err != nil {
 						b.Fatalf("event %d: %v", e.Seq, err)

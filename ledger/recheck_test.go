@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func TestRecheckFindsAnEventThatBreaksTheRules(t *testing.T) {
 			t.Fatalf("%s: %v", c.ID, err)
 		}
 	}
-	if r, err := audit.Verify(ctx, log, audit.Options{Check: ledger.Recheck()}); err != nil || r.Checked == 0 {
+	if r, err := audit.Verify(ctx, log, withRules()); err != nil || r.Checked == 0 {
 		t.Fatalf("the ledger's own history: %d events checked, %v", r.Checked, err)
 	}
 
@@ -40,7 +41,7 @@ func TestRecheckFindsAnEventThatBreaksTheRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = audit.Verify(ctx, log, audit.Options{Check: ledger.Recheck()})
+	_, err = audit.Verify(ctx, log, withRules())
 	var f *audit.Fault
 	if !errors.As(err, &f) || f.Seq != forged[0].Seq || f.EventID != forged[0].ID || !strings.Contains(err.Error(), "consortium synergy is dissolved") {
 		t.Fatalf("verify = %v, want the forged vote at sequence %d", err, forged[0].Seq)
@@ -48,5 +49,57 @@ func TestRecheckFindsAnEventThatBreaksTheRules(t *testing.T) {
 	// Without the rules, the chain alone does not see it.
 	if _, err := audit.Verify(ctx, log, audit.Options{}); err != nil {
 		t.Fatalf("the chain alone: %v", err)
+	}
+}
+
+// withRules are audit options that re-decide every event.
+func withRules() audit.Options {
+	rules := ledger.Recheck()
+	return audit.Options{Check: rules.Check, CheckEnd: rules.End}
+}
+
+// An outcome appended past the ledger without the event that carries it out is caught:
+// at the end of the log, and when the log goes on without it.
+func TestRecheckFindsAnOutcomeWithoutItsEffect(t *testing.T) {
+	log, _ := open(t, "")
+	l := ledger.New(log)
+	ctx := context.Background()
+	cmds := history(t)
+	closing := slices.IndexFunc(cmds, func(c ledger.Command) bool { return c.ID == "close-admit-council" })
+	for _, c := range cmds[:closing] {
+		if _, err := l.Handle(ctx, c); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+	}
+	s, seq, err := l.State(ctx, "synergy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := g.Decide(s, g.CloseProposal{At: at(9), Proposal: "admit-council"})
+	if err != nil || len(evs) != 2 || evs[1].Type() != g.TypePartnerAdmitted {
+		t.Fatalf("closing: %v %v", evs, err)
+	}
+	outcome, _ := json.Marshal(evs[0].Payload)
+	forged, err := log.Append(ctx, "synergy", seq, events.Draft{Type: evs[0].Type(), OccurredAt: at(9), Payload: outcome,
+		Actor: events.Actor{Person: "someone", Partner: "essex-mind"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = audit.Verify(ctx, log, withRules())
+	var f *audit.Fault
+	if !errors.As(err, &f) || f.Seq != forged[0].Seq || f.EventID != forged[0].ID ||
+		!strings.Contains(err.Error(), "the record ends without partner.admitted of it") {
+		t.Fatalf("verify = %v, want the carried admission at sequence %d, without its effect", err, forged[0].Seq)
+	}
+
+	// The ledger takes the next command on what the log says, and the audit names it.
+	next := cmds[closing+1]
+	res, err := l.Handle(ctx, next)
+	if err != nil {
+		t.Fatalf("%s: %v", next.ID, err)
+	}
+	_, err = audit.Verify(ctx, log, withRules())
+	if !errors.As(err, &f) || f.Seq != res.Seq || !strings.Contains(err.Error(), "partner.admitted of it must come next") {
+		t.Fatalf("verify = %v, want %s at sequence %d", err, next.ID, res.Seq)
 	}
 }

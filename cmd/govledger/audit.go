@@ -135,7 +135,7 @@ func (c *cli) verifyLog(cmd *cobra.Command, o verifyOptions) error {
 		return err
 	}
 	defer closeLog()
-	opts := audit.Options{Consortium: c.consortium, Against: saved, Check: ledger.Recheck()}
+	opts := withRules(audit.Options{Consortium: c.consortium, Against: saved})
 	if o.progress > 0 {
 		opts.ProgressEvery = o.progress
 		opts.Progress = func(p audit.Progress) {
@@ -328,4 +328,12 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// withRules has audit.Verify re-decide every event by the governance rules, and ask
+// them at the end what the log left undone.
+func withRules(o audit.Options) audit.Options {
+	rules := ledger.Recheck()
+	o.Check, o.CheckEnd = rules.Check, rules.End
+	return o
 }

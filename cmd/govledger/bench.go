@@ -496,7 +496,7 @@ func benchVerify(ctx context.Context, progress io.Writer, log *events.Log, round
 		}
 	}
 	sides := []func() error{
-		func() error { return verify(&rules, audit.Options{Check: ledger.Recheck()})() },
+		func() error { return verify(&rules, withRules(audit.Options{}))() },
 		verify(&chains, audit.Options{}),
 		func() error {
 			start := time.Now()
