@@ -97,8 +97,11 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	close(v.leaves)
 	<-hashed
 	var fault *Fault
+	var missing *events.MissingError
 	switch {
 	case errors.As(err, &fault):
+	case errors.As(err, &missing):
+		fault = &Fault{Seq: missing.From, What: fmt.Sprintf("missing: the log counts events up to sequence %d, but holds none after %d", missing.To, missing.From-1)}
 	case errors.Is(err, events.ErrInvalid):
 		fault = undecodable(ctx, log, v.seq+1, err)
 		if fault == nil {
@@ -219,6 +222,9 @@ func undecodable(ctx context.Context, log Log, next uint64, replayErr error) *Fa
 	case errors.Is(err, events.ErrNotFound):
 		return &Fault{Seq: next, What: "missing: the next event in the log does not decode", Err: replayErr}
 	case errors.Is(err, events.ErrInvalid):
+		if bad, ok := errors.AsType[*events.InvalidError](err); ok && bad.Field == "subject" {
+			return &Fault{Seq: next, What: "the event is on another subject than its own: subscribers to either are misled", Err: err}
+		}
 		return &Fault{Seq: next, What: "the stored bytes are not an event", Err: err}
 	}
 	return nil

@@ -158,6 +158,70 @@ func TestTamperOnDisk(t *testing.T) {
 	}
 }
 
+// TestTamperOnDiskLastEvent: an altered last event is dropped the same way, and with
+// nothing after it, the gap is found by asking the stream rather than waiting for an
+// event that will never come.
+func TestTamperOnDiskLastEvent(t *testing.T) {
+	dir := t.TempDir()
+	l := openLedger(t, dir)
+	all := history(t, l.log, 4)
+	l.nc.Close()
+	l.server.Shutdown()
+	target := all[len(all)-1]
+	var altered bool
+	blocks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "$G", "streams", events.StreamName, "msgs", "*.blk"))
+	for _, b := range blocks {
+		data, err := os.ReadFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.Index(data, []byte(target.ID)); i >= 0 {
+			data[i+len(target.ID)-1] ^= 1 // another id, of the same shape
+			if err := os.WriteFile(b, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			altered = true
+		}
+	}
+	if !altered {
+		t.Fatalf("event %s is in none of %v", target.ID, blocks)
+	}
+	l = openLedger(t, dir)
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{})
+	f := mustFault(t, err)
+	if f.Seq != target.Seq || !strings.Contains(f.What, "missing") || r.Events != int64(target.Seq-1) {
+		t.Errorf("after %d events: fault %v, want sequence %d missing", r.Events, f, target.Seq)
+	}
+}
+
+// TestEventOnAnotherSubject: the log re-created with the same bytes, one event moved to
+// another consortium's subject (its members would see it, its own would not). The
+// hashes and the tree cover the bytes only, so the subject is checked as it is read.
+func TestEventOnAnotherSubject(t *testing.T) {
+	dir := t.TempDir()
+	l := openLedger(t, dir)
+	all := history(t, l.log, 4)
+	k := key(t, "govledger.example/test")
+	saved := kept(t, l, k)
+	l = recreate(t, dir, l)
+	moved := all[6]
+	republish(t, l.nc, all[:6])
+	m := nats.NewMsg(events.Subject("essex-alliance", "decision.carried"))
+	m.Data = moved.Raw
+	if _, err := l.nc.RequestMsg(m, 5e9); err != nil {
+		t.Fatal(err)
+	}
+	republish(t, l.nc, all[7:])
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Against: saved})
+	f := mustFault(t, err)
+	if f.Seq != moved.Seq || !strings.Contains(err.Error(), "is stored on gov.essex-alliance.decision.carried, not "+moved.Subject()) {
+		t.Errorf("fault %v, want sequence %d on the wrong subject", f, moved.Seq)
+	}
+	if _, err := l.log.Read(ctx(t), "essex-alliance", 0); !errors.Is(err, events.ErrInvalid) {
+		t.Errorf("reading the consortium it was moved to: %v", err)
+	}
+}
+
 // recreate stops the server, removes its JetStream folder, and starts on it afresh:
 // what a host who wanted to rewrite history could do.
 func recreate(t *testing.T, dir string, l ledger) ledger {

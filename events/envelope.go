@@ -85,6 +85,24 @@ func Decode(raw []byte, seq uint64) (Envelope, error) {
 	return decode(raw, seq, true, nil)
 }
 
+// stored is Decode for a message read from the stream: the event must also be on the
+// subject its consortium and type name, since members subscribe by subject (a host that
+// moved an event to another would show it to the wrong subscribers, or hide it).
+func stored(subject string, raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error) {
+	e, err := decode(raw, seq, hash, w)
+	if err != nil {
+		return Envelope{}, err
+	}
+	c, t := e.Consortium, e.Type
+	if len(subject) != len(subjectPrefix)+len(c)+1+len(t) || subject[:len(subjectPrefix)] != subjectPrefix ||
+		subject[len(subjectPrefix):len(subjectPrefix)+len(c)] != c || subject[len(subjectPrefix)+len(c)] != '.' ||
+		subject[len(subjectPrefix)+len(c)+1:] != t {
+		return Envelope{}, invalid("subject", "at sequence %d the event, a %s of consortium %s, is stored on %s, not %s",
+			seq, t, c, subject, Subject(c, t))
+	}
+	return e, nil
+}
+
 // decode is Decode, setting the hash only if asked to, and sharing the strings that
 // recur through w when it is not nil.
 func decode(raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error) {

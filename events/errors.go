@@ -47,3 +47,21 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 func invalid(field, format string, args ...any) error {
 	return &InvalidError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// MissingError is a read that found events missing: the stream counts the messages from
+// sequence From to To among its own, but holds none of them on the subjects read (the
+// server drops a message whose stored bytes no longer match their checksum). It is an
+// ErrNotFound.
+type MissingError struct {
+	Subjects string // the subjects read, such as gov.> or gov.synergy.>
+	From, To uint64
+}
+
+func (e *MissingError) Error() string {
+	if e.From == e.To {
+		return fmt.Sprintf("the event at sequence %d is missing from the log, which counts it", e.From)
+	}
+	return fmt.Sprintf("the log counts events on %s up to sequence %d, but holds none from sequence %d", e.Subjects, e.To, e.From)
+}
+
+func (e *MissingError) Is(target error) bool { return target == ErrNotFound }

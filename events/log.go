@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govledger/govledger/internal/intern"
@@ -330,7 +331,7 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
 	if err != nil {
 		return Envelope{}, fmt.Errorf("event at sequence %d: %w", seq, err)
 	}
-	return Decode(msg.Data, msg.Sequence)
+	return stored(msg.Subject, msg.Data, msg.Sequence, true, nil)
 }
 
 // LastSeq is the stream sequence of the newest event of any consortium.
@@ -392,7 +393,7 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 	}
 	o, w := readOptions(opts), intern.New(maxWords)
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
-		e, err := decode(raw.Data(), seq, o.hash, w)
+		e, err := stored(raw.Subject(), raw.Data(), seq, o.hash, w)
 		if err != nil {
 			return false, err
 		}
@@ -444,11 +445,17 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 		return nil
 	}
 	w := intern.New(maxWords)
-	return l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	var next atomic.Uint64 // the sequence after the last event read
+	next.Store(start.seq)
+	go l.lookForHoles(ctx, stop, filter, &next, end)
+	err := l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
 		if seq > end {
 			return true, nil
 		}
-		e, err := decode(m.Data(), seq, o.hash, w)
+		next.Store(seq + 1)
+		e, err := stored(m.Subject(), m.Data(), seq, o.hash, w)
 		if err != nil {
 			return false, err
 		}
@@ -457,6 +464,48 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 		}
 		return seq >= end || pending == 0, nil
 	})
+	if missing, ok := errors.AsType[*MissingError](context.Cause(ctx)); ok {
+		return missing
+	}
+	return err
+}
+
+// holePatience is how long a read waits for its next event before asking the stream
+// whether the event is there at all.
+const holePatience = time.Second
+
+// lookForHoles watches a read up to sequence end: when no event has come for a while,
+// it asks the stream for the first message on filter from the one expected next, and
+// stops the read with a *MissingError when there is none up to end. The server drops a
+// message whose checksum fails when it recovers its files, yet still counts it among
+// the stream's messages: with nothing after it, a consumer would wait for it forever.
+func (l *Log) lookForHoles(ctx context.Context, stop context.CancelCauseFunc, filter string, next *atomic.Uint64, end uint64) {
+	tick := time.NewTicker(holePatience)
+	defer tick.Stop()
+	seen := next.Load()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		at := next.Load()
+		if at != seen || at > end {
+			seen = at
+			continue
+		}
+		msg, err := l.stream.GetMsg(ctx, at, jetstream.WithGetMsgSubject(filter))
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound) || err == nil && msg.Sequence > end:
+			if next.Load() == at { // nothing came while we asked
+				stop(&MissingError{Subjects: filter, From: at, To: end})
+				return
+			}
+		case err != nil && ctx.Err() == nil:
+			// Asking failed (a cluster electing a leader): the read goes on, and so does
+			// the watch.
+		}
+	}
 }
 
 // consume runs an ordered consumer on the filters from start, handing each message with
