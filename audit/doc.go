@@ -65,11 +65,21 @@
 // one event of the consortium, oldest first, its stored bytes embedded verbatim (they
 // are a compact JSON object) so that their hash can be recomputed from the file:
 //
-//	{"consortium":"synergy","events":K,"checkpoint":"<signed checkpoint text>"}
+//	{"consortium":"synergy","events":K,"checkpoint":"<signed checkpoint text>","statement":"<signed statement>"}
 //	{"seq":N,"leaf":N-1,"event":<stored bytes>,"proof":["<base64 hash>",…]}
 //
-// Every proof is under the header's checkpoint. An export proves that each of its events
-// is in the log and that they are the consortium's chain from its first event; that no
-// later event was left off the end needs the log itself (Verify), since the checkpoint
-// covers every consortium.
+// Every proof is under the header's checkpoint. The statement is a signed note in which
+// the ledger says what it exported:
+//
+//	govledger export
+//	consortium synergy
+//	events K
+//	last <sequence> <hash of the last event>
+//	checkpoint <the checkpoint's size>
+//
+// An export proves that each of its events is in the log, that they are the
+// consortium's chain from its first event, and, by the statement, that it ends where
+// the ledger ended it: nobody who passes it on can cut events from its end. That the
+// consortium had no later event when the ledger exported it rests on the ledger's
+// word; the log itself (Verify) shows it, since the checkpoint covers every consortium.
 package audit

@@ -25,6 +25,44 @@ type exportHeader struct {
 	Consortium string `json:"consortium"`
 	Events     int    `json:"events"`
 	Checkpoint string `json:"checkpoint"`
+	// Statement is the ledger's signed word on what the export holds (a signed note,
+	// see exported): the header's own fields could be edited along with the events.
+	Statement string `json:"statement"`
+}
+
+// exported is what the ledger signs about an export: the consortium, how many events,
+// and the last of them, under a checkpoint of the tree's size. Cutting events from the
+// end of an export (and its count in the header) would otherwise go unseen, since
+// every event left in it is still proven.
+type exported struct {
+	Consortium string
+	Events     int
+	LastSeq    uint64
+	LastHash   string
+	TreeSize   int64
+}
+
+func (x exported) body() string {
+	return fmt.Sprintf("govledger export\nconsortium %s\nevents %d\nlast %d %s\ncheckpoint %d\n",
+		x.Consortium, x.Events, x.LastSeq, x.LastHash, x.TreeSize)
+}
+
+// openExported checks the statement's signature and reads it.
+func openExported(text, verifierKey string) (exported, error) {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return exported{}, fmt.Errorf("verifier key: %w", err)
+	}
+	n, err := note.Open([]byte(text), note.VerifierList(v))
+	if err != nil {
+		return exported{}, err
+	}
+	var x exported
+	if _, err := fmt.Sscanf(n.Text, "govledger export\nconsortium %s\nevents %d\nlast %d %s\ncheckpoint %d\n",
+		&x.Consortium, &x.Events, &x.LastSeq, &x.LastHash, &x.TreeSize); err != nil || x.body() != n.Text {
+		return exported{}, fmt.Errorf("the statement does not read: %q", n.Text)
+	}
+	return x, nil
 }
 
 // exportLine is every further line of an export: one event, verbatim, with its proof.
@@ -66,9 +104,15 @@ func writeExport(w io.Writer, t *Tree, signer note.Signer, consortium string, ev
 	if err != nil {
 		return fmt.Errorf("export %s: %w", consortium, err)
 	}
+	last := evs[len(evs)-1]
+	statement, err := note.Sign(&note.Note{Text: exported{Consortium: consortium, Events: len(evs), LastSeq: last.Seq,
+		LastHash: last.Hash, TreeSize: c.Size}.body()}, signer)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", consortium, err)
+	}
 	// bufio keeps the first write error and Flush returns it.
 	bw := bufio.NewWriter(w)
-	header, err := json.Marshal(exportHeader{Consortium: consortium, Events: len(evs), Checkpoint: string(text)})
+	header, err := json.Marshal(exportHeader{Consortium: consortium, Events: len(evs), Checkpoint: string(text), Statement: string(statement)})
 	if err != nil {
 		return fmt.Errorf("export %s: %w", consortium, err)
 	}
@@ -128,9 +172,18 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 	if err != nil {
 		return ExportReport{}, &Fault{What: "the checkpoint does not verify", Err: err}
 	}
+	x, err := openExported(h.Statement, verifierKey)
+	if err != nil {
+		return ExportReport{}, &Fault{What: "the ledger's signed statement of what the export holds does not verify", Err: err}
+	}
+	if x.Consortium != h.Consortium || x.Events != h.Events || x.TreeSize != c.Size {
+		return ExportReport{}, &Fault{What: fmt.Sprintf("the header (consortium %s, %d events, a checkpoint of %d) is not what the ledger signed (consortium %s, %d events, a checkpoint of %d)",
+			h.Consortium, h.Events, c.Size, x.Consortium, x.Events, x.TreeSize)}
+	}
 	rep := ExportReport{Consortium: h.Consortium, Checkpoint: c}
 	history := chains{}
 	var seq uint64
+	var last events.Envelope
 	for n := 2; sc.Scan(); n++ {
 		var l exportLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
@@ -151,12 +204,17 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 			return rep, f
 		}
 		rep.Events++
+		last = e
 	}
 	if err := sc.Err(); err != nil {
 		return rep, &Fault{What: "the export cannot be read", Err: err}
 	}
-	if rep.Events != h.Events {
-		return rep, &Fault{What: fmt.Sprintf("the export holds %d events, its header says %d", rep.Events, h.Events)}
+	if rep.Events != x.Events {
+		return rep, &Fault{What: fmt.Sprintf("the export holds %d events, but the ledger signed it with %d", rep.Events, x.Events)}
+	}
+	if last.Seq != x.LastSeq || events.Hash(last.Raw) != x.LastHash {
+		return rep, &Fault{Seq: x.LastSeq, What: fmt.Sprintf("the export ends with the event at sequence %d, not the one the ledger signed it with (sequence %d, hash %s): events were cut from its end",
+			last.Seq, x.LastSeq, x.LastHash)}
 	}
 	return rep, nil
 }

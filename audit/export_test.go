@@ -48,6 +48,13 @@ func TestExportRoundTrip(t *testing.T) {
 		"the last event dropped": {lines[:4], 0},
 		"two events swapped":     {[]string{lines[0], lines[1], lines[3], lines[2], lines[4]}, all[7].Seq},
 	}
+	// Cut from the end, with the header's count made to agree: only the ledger's signed
+	// statement of what the export holds shows it.
+	cut := with(lines[:4], 0, strings.Replace(lines[0], `"events":4`, `"events":3`, 1))
+	if _, err := audit.VerifyExport(strings.NewReader(strings.Join(cut, "")), k.VerifierKey); err == nil ||
+		!strings.Contains(err.Error(), "the header (consortium essex-alliance, 3 events, a checkpoint of 12) is not what the ledger signed (consortium essex-alliance, 4 events") {
+		t.Errorf("the last event cut, and the header's count: %v", err)
+	}
 	for name, tc := range tampered {
 		_, err := audit.VerifyExport(strings.NewReader(strings.Join(tc.lines, "")), k.VerifierKey)
 		f := mustFault(t, err)
