@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,7 +69,8 @@ every event).
 It reads the log itself, never through the ledger's HTTP API: from NATS (--nats,
 the ledger's members' port), from a stopped ledger's data folder (--data; it works
 on a copy and leaves the folder as it found it), or offline from an export
-(--file, with --key).
+(--file, with --key), with the checkpoint and CSV files that audit export wrote
+beside it, which must say what its events say.
 
 A checkpoint you kept proves what the log held when it was signed. Keep one now and
 then: if the log is rewritten, re-created or truncated, verify names the last of
@@ -178,20 +180,27 @@ func (c *cli) verifyExport(cmd *cobra.Command, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	in, err := os.Open(o.file)
+	data, err := os.ReadFile(o.file)
 	if err != nil {
 		return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("export: %v", err)}
 	}
-	defer in.Close()
-	r, err := audit.VerifyExport(in, key)
+	r, err := audit.VerifyExport(bytes.NewReader(data), key)
 	if err != nil {
 		return faultOf(fmt.Errorf("%s: %w", o.file, err), nil)
 	}
 	if c.consortium != "" && r.Consortium != c.consortium {
 		return &api.Error{Code: api.CodeInvalid, Message: fmt.Sprintf("%s is an export of consortium %s, not of %s", o.file, r.Consortium, c.consortium)}
 	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "verified %d events of consortium %s in %s; checkpoint size %d, root %s\n",
+	beside, err := checkBeside(o.file, r.Consortium, data)
+	if err != nil {
+		return err
+	}
+	line := fmt.Sprintf("verified %d events of consortium %s in %s; checkpoint size %d, root %s",
 		r.Events, r.Consortium, o.file, r.Checkpoint.Size, r.Checkpoint.Root)
+	if len(beside) > 0 {
+		line += "; " + strings.Join(beside, ", ") + " beside it say the same"
+	}
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), line)
 	return err
 }
 

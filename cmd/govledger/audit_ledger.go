@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -285,12 +288,8 @@ what the verified record says. audit verify --file checks the export again, offl
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			files := map[string]func(io.Writer) error{
-				id + ".jsonl":          func(w io.Writer) error { _, err := w.Write(data); return err },
-				id + ".checkpoint":     func(w io.Writer) error { _, err := io.WriteString(w, checkpoint); return err },
-				id + "-decisions.csv":  func(w io.Writer) error { return decisionsCSV(w, m, id) },
-				id + "-membership.csv": func(w io.Writer) error { return membershipCSV(w, m, id) },
-			}
+			files := exportFiles(id, m, checkpoint)
+			files[id+".jsonl"] = func(w io.Writer) error { _, err := w.Write(data); return err }
 			for name, write := range files {
 				if err := writeFile(filepath.Join(dir, name), write); err != nil {
 					return err
@@ -304,6 +303,59 @@ what the verified record says. audit verify --file checks the export again, offl
 	cmd.Flags().StringVar(&dir, "out", "", "the folder to write the export in (required)")
 	cmd.Flags().StringVar(&key, "key", "", "the ledger's verifier key, or a file holding it, to check the export with")
 	return cmd
+}
+
+// exportFiles are the files of an export read from its verified events: the checkpoint
+// it is covered by and the CSV files, by name.
+func exportFiles(id string, m *projections.Models, checkpoint string) map[string]func(io.Writer) error {
+	return map[string]func(io.Writer) error{
+		id + ".checkpoint":     func(w io.Writer) error { _, err := io.WriteString(w, checkpoint); return err },
+		id + "-decisions.csv":  func(w io.Writer) error { return decisionsCSV(w, m, id) },
+		id + "-membership.csv": func(w io.Writer) error { return membershipCSV(w, m, id) },
+	}
+}
+
+// checkBeside holds the files found beside a verified export (the checkpoint and the
+// CSV files that audit export writes with it) to what its events say, and returns the
+// names of those it checked. One that says anything else is a fault.
+func checkBeside(file, id string, data []byte) ([]string, error) {
+	m, checkpoint, err := readExport(data)
+	if err != nil {
+		return nil, err
+	}
+	files := exportFiles(id, m, checkpoint)
+	var checked []string
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		path := filepath.Join(filepath.Dir(file), name)
+		found, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var want bytes.Buffer
+		if err := files[name](&want); err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(found, want.Bytes()) {
+			return nil, &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the record does not verify: %s does not say what the verified events say (%s)",
+				path, firstDifference(found, want.Bytes()))}
+		}
+		checked = append(checked, name)
+	}
+	return checked, nil
+}
+
+// firstDifference names the first line where found is not want.
+func firstDifference(found, want []byte) string {
+	f, w := strings.Split(string(found), "\n"), strings.Split(string(want), "\n")
+	for i := range min(len(f), len(w)) {
+		if f[i] != w[i] {
+			return fmt.Sprintf("line %d is %q, the events give %q", i+1, f[i], w[i])
+		}
+	}
+	return fmt.Sprintf("it has %d lines, the events give %d", len(f), len(w))
 }
 
 func writeFile(name string, write func(io.Writer) error) error {
