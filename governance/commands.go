@@ -185,3 +185,56 @@ func ValidSlug(what, s string) error {
 	}
 	return nil
 }
+
+// Begins reports whether first, the first event of a recorded command, is how c
+// begins: the same kind of command on the same things, with the same choices. A
+// command retried under its id (after a lost acknowledgement) is told what it recorded
+// the first time; a different command sent under an id already used is told apart by
+// this. The time is left out, since a retry may be sent with another.
+func Begins(c Command, first Payload) bool {
+	switch c := c.(type) {
+	case FormConsortium:
+		p, ok := first.(ConsortiumFormed)
+		return ok && p.Consortium == c.Consortium
+	case ApplyToJoin:
+		p, ok := first.(PartnerApplied)
+		return ok && p.Partner.ID == c.Partner.ID && p.Sponsor == c.Sponsor
+	case TableProposal:
+		p, ok := first.(DecisionProposed)
+		return ok && p.Meeting == nil && p.Proposal == c.Proposal && p.Matter == c.Matter && p.About == c.About
+	case RecordMeetingDecision:
+		p, ok := first.(DecisionProposed)
+		return ok && p.Meeting != nil && p.Proposal == c.Proposal && p.Matter == c.Matter && p.About == c.About
+	case DeclareInterest:
+		p, ok := first.(InterestDeclared)
+		return ok && p.Proposal == c.Proposal && p.Partner == c.Partner && p.Interest == c.Interest
+	case CastVote:
+		p, ok := first.(VoteCast)
+		return ok && p.Proposal == c.Proposal && p.Partner == c.Partner && p.Vote == c.Vote && p.Reason == c.Reason
+	case CloseProposal:
+		p, ok := first.(Outcome)
+		return ok && p.Proposal == c.Proposal && p.CastingVote == c.CastingVote && p.ReviewDate == c.ReviewDate
+	case WithdrawProposal:
+		p, ok := first.(DecisionWithdrawn)
+		return ok && p.Proposal == c.Proposal && p.Reason == c.Reason
+	case AssignRole:
+		p, ok := first.(RoleAssigned)
+		return ok && p.Proposal == "" && p.Partner == c.Partner && p.Role == c.Role && p.Person == c.Person
+	case ServeNotice:
+		p, ok := first.(NoticeServed)
+		return ok && p.Partner == c.Partner && p.Reason == c.Reason
+	case RaiseDispute:
+		p, ok := first.(DisputeRaised)
+		return ok && p.Dispute == c.Dispute && p.RaisedBy == c.RaisedBy && p.Matter == c.Matter
+	case EscalateDispute:
+		p, ok := first.(DisputeEscalated)
+		return ok && p.Dispute == c.Dispute
+	case ResolveDispute:
+		p, ok := first.(DisputeResolved)
+		return ok && p.Dispute == c.Dispute && p.Outcome == c.Outcome
+	case WithdrawDispute:
+		p, ok := first.(DisputeWithdrawn)
+		return ok && p.Dispute == c.Dispute && p.Reason == c.Reason
+	}
+	return false
+}

@@ -78,6 +78,9 @@ func (h *history) step(c g.Command) {
 		}
 		h.fail("%s refused: %v\n%#v", c.CommandName(), err, c)
 	}
+	if !g.Begins(c, evs[0].Payload) {
+		h.fail("%s does not begin with the %s it produced", c.CommandName(), evs[0].Type())
+	}
 	for _, e := range evs {
 		if err := g.Check(h.state, e); err != nil {
 			h.fail("Check refuses the %s that %s produced: %v", e.Type(), c.CommandName(), err)

@@ -81,7 +81,14 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		if seqs, ok := lv.commands[cmd.ID]; ok {
-			return l.recorded(ctx, seqs)
+			res, err := l.recorded(ctx, seqs)
+			if err == nil {
+				err = recordedFor(cmd, res.Events[0])
+			}
+			if err != nil {
+				return Result{}, err
+			}
+			return res, nil
 		}
 		decided, err := governance.Decide(lv.state, cmd.Do)
 		if err != nil {
@@ -110,6 +117,13 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 			}
 		} else if err := lv.applyRecorded(appended, decided, drafts); err != nil {
 			return Result{}, err
+		}
+		if appended[0].Type != drafts[0].Type || !bytes.Equal(appended[0].Payload, drafts[0].Payload) {
+			// Recorded earlier under this id (the log found it): by this command, retried
+			// with another time, or by another that must not pass for it.
+			if err := recordedFor(cmd, appended[0]); err != nil {
+				return Result{}, err
+			}
 		}
 		return Result{Events: appended, Seq: appended[len(appended)-1].Seq}, nil
 	}
@@ -272,6 +286,22 @@ func inUTC(t time.Time) (time.Time, bool) {
 // readsBack reports whether a share is one that JSON gives back as it is.
 func readsBack(f governance.Fraction) bool {
 	return f == governance.Fraction{} || f.Den > 0 && f.Num >= 0 && f.Num <= f.Den
+}
+
+// recordedFor refuses cmd when the events its id recorded earlier, of which first is
+// the first, are another command's: an id stands for one command, and a client that
+// sends a second under it must not be told that it was recorded.
+func recordedFor(cmd Command, first events.Envelope) error {
+	e, err := Event(first)
+	if err != nil {
+		return err
+	}
+	if governance.Begins(cmd.Do, e.Payload) {
+		return nil
+	}
+	return &governance.Error{Code: governance.CodeConflict, Message: fmt.Sprintf(
+		"command id %s was used before for another command (%s at sequence %d): give this %s an id of its own",
+		cmd.ID, first.Type, first.Seq, cmd.Do.CommandName())}
 }
 
 // recorded returns the events of a command recorded earlier.

@@ -2,8 +2,11 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
@@ -30,6 +33,52 @@ func TestRetryReturnsFirstResult(t *testing.T) {
 	}
 	if seq, _ := log.LastSeq(ctx); seq != first.Seq {
 		t.Fatalf("the stream moved to %d on a retry", seq)
+	}
+}
+
+// TestCommandIDOfAnotherCommand: an id stands for one command. Sent again with
+// another time (a retry), it is told what it recorded; sent with another command,
+// valid or not, it is refused as a conflict and nothing is appended, by this process
+// or by another that learns of the id from the log.
+func TestCommandIDOfAnotherCommand(t *testing.T) {
+	log, _ := open(t, "")
+	l := ledger.New(log)
+	ctx := context.Background()
+	h := history(t)
+	var vote ledger.Command
+	for _, c := range h {
+		_, err := l.Handle(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		if _, ok := c.Do.(g.CastVote); ok {
+			vote = c
+			break
+		}
+	}
+	last, _ := log.LastSeq(ctx)
+	cast := vote.Do.(g.CastVote)
+	later := cast
+	later.At = later.At.Add(time.Hour)
+	if res, err := l.Handle(ctx, ledger.Command{ID: vote.ID, Consortium: vote.Consortium, Actor: vote.Actor, Do: later}); err != nil || !res.Repeated {
+		t.Fatalf("the vote retried an hour later: %+v, %v", res, err)
+	}
+	other := cast
+	other.Vote = g.VoteAgainst
+	for _, do := range []g.Command{other,
+		g.RaiseDispute{At: cast.At, Dispute: "rooms", RaisedBy: cast.Partner, Parties: []string{"essex-mind"}, Matter: "Rooms double-booked"},
+		g.CastVote{At: cast.At, Proposal: "nope", Partner: "ghost", Vote: "maybe"},
+	} {
+		for _, handler := range []*ledger.Ledger{l, ledger.New(log)} {
+			_, err := handler.Handle(ctx, ledger.Command{ID: vote.ID, Consortium: vote.Consortium, Actor: vote.Actor, Do: do})
+			var ge *g.Error
+			if !errors.As(err, &ge) || ge.Code != g.CodeConflict || !strings.Contains(ge.Message, "command id "+vote.ID+" was used before for another command") {
+				t.Errorf("%s under the vote's id: %v", do.CommandName(), err)
+			}
+		}
+	}
+	if seq, _ := log.LastSeq(ctx); seq != last {
+		t.Fatalf("the stream moved from %d to %d", last, seq)
 	}
 }
 

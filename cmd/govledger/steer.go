@@ -21,7 +21,7 @@ type command struct {
 
 func (c *command) flags(cmd *cobra.Command, occurredHelp string) {
 	cmd.Flags().Var(&c.occurred, "occurred", occurredHelp+" (a date, 2026-03-09, or a time, 2026-03-09T14:00 UTC; default now)")
-	cmd.Flags().StringVar(&c.commandID, "command-id", "", "an id of your own for this command: sending it again with the same id records it once")
+	cmd.Flags().StringVar(&c.commandID, "command-id", "", "an id of your own for this command: sending it again with the same id records it once (another command under the id is refused)")
 }
 
 // send posts body to the route under the consortium (or to /v1/consortia when path
