@@ -105,8 +105,11 @@ func (s *Server) decodeCommand(w http.ResponseWriter, r *http.Request, rt comman
 		}
 		body[rt.pathField] = v
 	}
-	if _, ok := body["at"]; !ok {
-		body["at"], _ = json.Marshal(s.cfg.Now().UTC().Truncate(time.Millisecond))
+	now := s.cfg.Now()
+	if given, ok := body["at"]; !ok {
+		body["at"], _ = json.Marshal(now.UTC().Truncate(time.Millisecond))
+	} else if err := notAhead(given, now); err != nil {
+		return ledger.Command{}, err
 	}
 	data, _ := json.Marshal(body)
 	c, err := governance.DecodeCommand(rt.command, data)
@@ -120,6 +123,22 @@ func (s *Server) decodeCommand(w http.ResponseWriter, r *http.Request, rt comman
 		}
 	}
 	return ledger.Command{ID: r.Header.Get(HeaderCommandID), Consortium: id, Actor: actor, Do: c}, nil
+}
+
+// notAhead refuses a command's time (at) later than tomorrow: a command records what
+// has happened. A day's grace leaves room for a date given without a time, and for
+// clocks and time zones that disagree a little. (A time a century ahead would also put
+// the dates derived from it, such as a dispute stage's deadline, past the year 9999.)
+func notAhead(given json.RawMessage, now time.Time) error {
+	var at time.Time
+	if json.Unmarshal(given, &at) != nil {
+		return nil // not a time: decoding the command says so
+	}
+	if limit := now.Add(24 * time.Hour); at.After(limit) {
+		return errorf(CodeInvalid, "at %s is in the future (it is now %s): a command records what has happened",
+			at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // readObject reads a JSON object body of at most MaxBodyBytes.

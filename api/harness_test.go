@@ -32,7 +32,7 @@ type ledgerAPI struct {
 }
 
 // today is the clock of the API under test, for commands that do not say when.
-var today = time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+var today = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 
 func start(t *testing.T) *ledgerAPI {
 	t.Helper()

@@ -76,7 +76,7 @@ func TestReads(t *testing.T) {
 		t.Errorf("terms = %+v", terms)
 	}
 
-	// Membership today (20 May: the notice served on 31 May is not yet in force), and
+	// Membership today (1 July: the notice served on 31 May is not yet in force), and
 	// on past dates, from the intervals.
 	for asOf, want := range map[string][]string{
 		"":           append(slices.Clone(founders), "stockport-council"),
@@ -111,7 +111,7 @@ func TestReads(t *testing.T) {
 	if ps := get[[]projections.Partner](t, l, synergy+"/partners", nil); len(ps) != 5 {
 		t.Errorf("partners = %+v", ps)
 	}
-	// The dispute was raised on 1 June, after "today": on 1 July its first stage (15
+	// The dispute was raised on 1 June: on 1 July its first stage (15
 	// working days) has run out.
 	disputes := get[[]projections.DisputeView](t, l, synergy+"/disputes", url.Values{"as_of": {"2026-07-01"}})
 	if len(disputes) != 1 || !disputes[0].Overdue || disputes[0].StageName != "negotiation between the leads" {

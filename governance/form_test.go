@@ -160,6 +160,14 @@ func TestTermsRefused(t *testing.T) {
 			"dispute stage 1 needs a name and a time limit in days"},
 		{"no notice period", func(t *g.Terms) { t.Termination.NoticeDays = 0 },
 			"the withdrawal notice period must be at least one day"},
+		{"a notice period of a million years", func(t *g.Terms) { t.Termination.NoticeDays = 365_000_000 },
+			"the withdrawal notice period is 365000000 days; at most 3650 (ten years)"},
+		{"a dispute stage that never runs out", func(t *g.Terms) {
+			t.DisputeLadder = []g.Stage{{Name: "negotiation", Days: 1_000_000_000_000_000, WorkingDays: true}}
+		}, "dispute stage 1 (negotiation) has a time limit of 1000000000000000 days; at most 3650 (ten years)"},
+		{"a voting window of centuries", func(t *g.Terms) {
+			t.DecisionRules["financial"] = g.Rule{Method: g.MethodMajority, Quorum: half, VotingDays: 36500}
+		}, "the financial rule's voting window is 36500 days; give a number of days up to 3650"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			terms := loadTerms(t, synergy.terms)

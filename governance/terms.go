@@ -396,12 +396,23 @@ func (t Terms) Validate(partners []string) error {
 		if s.Name == "" || s.Days <= 0 {
 			return invalidf("terms: dispute stage %d needs a name and a time limit in days", i+1)
 		}
+		if s.Days > MaxDays {
+			return invalidf("terms: dispute stage %d (%s) has a time limit of %d days; at most %d (ten years)", i+1, s.Name, s.Days, MaxDays)
+		}
 	}
 	if t.Termination.NoticeDays <= 0 {
 		return invalidf("terms: the withdrawal notice period must be at least one day")
 	}
+	if t.Termination.NoticeDays > MaxDays {
+		return invalidf("terms: the withdrawal notice period is %d days; at most %d (ten years)", t.Termination.NoticeDays, MaxDays)
+	}
 	return nil
 }
+
+// MaxDays bounds every period the terms give in days (a voting window, a notice
+// period, a dispute stage): ten years is beyond any partnership's agreement, and
+// dates derived from a longer one could run past what the record can write.
+const MaxDays = 3650
 
 func (r Rule) validate(matter string) error {
 	switch r.Method {
@@ -422,8 +433,8 @@ func (r Rule) validate(matter string) error {
 	if r.CastingVote && r.Method != MethodMajority {
 		return invalidf("terms: a casting vote applies only to a majority rule, not to the %s rule (%s)", matter, r.Method)
 	}
-	if r.VotingDays < 0 {
-		return invalidf("terms: the %s rule's voting window is %d days; give a number of days, or none for the default", matter, r.VotingDays)
+	if r.VotingDays < 0 || r.VotingDays > MaxDays {
+		return invalidf("terms: the %s rule's voting window is %d days; give a number of days up to %d, or none for the default", matter, r.VotingDays, MaxDays)
 	}
 	return nil
 }
