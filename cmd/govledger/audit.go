@@ -29,12 +29,7 @@ commissioner or a partner in a dispute reads the event log itself, from NATS or 
 a data folder, or an export the ledger signed, and checks it against the checkpoints
 partners kept and the ledger's verifier key, which serve prints.`,
 		Example: `  govledger audit verify --against 2026-06.checkpoint --key govledger.example/synergy+1c2e3d4f+AX...`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("%s has no verb %q (see %s --help)", cmd.CommandPath(), args[0], cmd.CommandPath())}
-			}
-			return nil
-		},
+		Args:    noSuchVerb,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError{fmt.Errorf("say what to audit (see %s --help)", cmd.CommandPath())}
 		},

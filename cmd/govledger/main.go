@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/govledger/govledger/api"
@@ -55,6 +56,8 @@ func newRoot() *cobra.Command {
 		Long:          rootHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          noSuchVerb,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
@@ -79,6 +82,19 @@ func newRoot() *cobra.Command {
 		}
 	}
 	return root
+}
+
+// noSuchVerb is the Args of a verb that only holds others (govledger, audit,
+// dispute): a word after it that is none of them is a usage mistake.
+func noSuchVerb(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	err := fmt.Errorf("%s has no verb %q (see %s --help)", cmd.CommandPath(), args[0], cmd.CommandPath())
+	if like := cmd.SuggestionsFor(args[0]); len(like) > 0 {
+		err = fmt.Errorf("%s has no verb %q; did you mean %s? (see %s --help)", cmd.CommandPath(), args[0], strings.Join(like, " or "), cmd.CommandPath())
+	}
+	return usageError{err}
 }
 
 // usageError is a mistake in how a verb was called.

@@ -429,7 +429,7 @@ limit passes), and resolved with the outcome agreed, or withdrawn.`,
     --matter "Invoices paid 60 days late" -c synergy
   govledger dispute escalate late-invoices -c synergy
   govledger dispute resolve late-invoices --outcome "Paid within 30 days" -c synergy`,
-		Args: cobra.NoArgs,
+		Args: noSuchVerb,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError{fmt.Errorf("say what to do with the dispute: raise, escalate, resolve or withdraw (see govledger dispute --help)")}
 		},
