@@ -45,6 +45,9 @@ func (s *Server) viewOf(r *http.Request) (view, error) {
 	if v.at, err = seqParam(r, "at"); err != nil {
 		return view{}, err
 	}
+	if v.at == 0 && r.URL.Query().Has("at") {
+		return view{}, errorf(CodeInvalid, "at=%q: the log's sequences start at 1", r.URL.Query().Get("at"))
+	}
 	if q := r.URL.Query().Get("as_of"); q != "" {
 		t, err := time.Parse(time.DateOnly, q)
 		if err == nil {
@@ -174,6 +177,18 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
 
 // history is a consortium's events as stored, oldest first: after ?after=SEQ, at most
 // ?limit=N of them.
+// known refuses a consortium that has no event in the log.
+func (s *Server) known(r *http.Request, id string) error {
+	head, err := s.cfg.Log.Head(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if head.Seq == 0 {
+		return errorf(CodeNotFound, "consortium %s is not in the ledger", id)
+	}
+	return nil
+}
+
 func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	id, err := consortium(r)
 	if err != nil {
@@ -193,8 +208,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(evs) == 0 && after == 0 {
-		return errorf(CodeNotFound, "consortium %s is not in the ledger", id)
+	if len(evs) == 0 {
+		if err := s.known(r, id); err != nil {
+			return err
+		}
 	}
 	if limit > 0 && len(evs) > limit {
 		evs = evs[:limit]

@@ -167,6 +167,9 @@ func TestReadRefusals(t *testing.T) {
 		{synergy + "/decisions", url.Values{"as_of": {"2026-01-01"}}, api.CodeNotFound, "had no events that happened by"},
 		{synergy + "/events", url.Values{"limit": {"0"}}, api.CodeInvalid, `limit="0" is not a positive number`},
 		{"/v1/consortia/lambeth/events", nil, api.CodeNotFound, "consortium lambeth is not in the ledger"},
+		{"/v1/consortia/lambeth/events", url.Values{"after": {"3"}}, api.CodeNotFound, "consortium lambeth is not in the ledger"},
+		{"/v1/consortia/lambeth/events/stream", nil, api.CodeNotFound, "consortium lambeth is not in the ledger"},
+		{synergy + "/members", url.Values{"at": {"0"}}, api.CodeInvalid, `at="0": the log's sequences start at 1`},
 	} {
 		var body []byte
 		err := l.client.Get(context.Background(), tc.path, tc.q, &body)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +47,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	subjects, err := watchSubjects(r)
 	if err != nil {
 		return err
+	}
+	if id := r.PathValue("consortium"); id != "" {
+		if err := s.known(r, id); err != nil {
+			return err
+		}
 	}
 	from, err := streamStart(r, s.cfg.Log)
 	if err != nil {
@@ -138,16 +145,20 @@ func watchSubjects(r *http.Request) ([]string, error) {
 // only what is appended from now on.
 func streamStart(r *http.Request, log *events.Log) (uint64, error) {
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
-		var seq uint64
-		if _, err := fmt.Sscan(v, &seq); err != nil {
-			return 0, errorf(CodeInvalid, "Last-Event-ID %q is not a stream sequence number", v)
-		}
-		return seq + 1, nil
+		return after("Last-Event-ID", v)
 	}
-	if r.URL.Query().Has("since") {
-		seq, err := seqParam(r, "since")
-		return seq + 1, err
+	if q := r.URL.Query(); q.Has("since") {
+		return after("since", q.Get("since"))
 	}
 	last, err := log.LastSeq(r.Context())
 	return last + 1, err
+}
+
+// after is the sequence after the one named, a number the client saw.
+func after(name, v string) (uint64, error) {
+	seq, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || seq == math.MaxUint64 {
+		return 0, errorf(CodeInvalid, "%s %q is not a stream sequence number", name, v)
+	}
+	return seq + 1, nil
 }

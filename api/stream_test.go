@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -119,10 +120,11 @@ func TestStreamResumes(t *testing.T) {
 func TestStreamRefusals(t *testing.T) {
 	l := formed(t)
 	for path, want := range map[string]string{
-		synergy + "/events/stream?kind=votes":        `kind "votes" is not one of decisions, disputes, membership`,
-		synergy + "/events/stream?since=yesterday":   `since="yesterday" is not a stream sequence number`,
-		"/v1/consortia/a.b/events/stream":            `"a.b" is not a slug`,
-		"/v1/consortia/synergy/events/stream?kind=,": `kind "" is not one of`,
+		synergy + "/events/stream?kind=votes":                 `kind "votes" is not one of decisions, disputes, membership`,
+		synergy + "/events/stream?since=yesterday":            `since "yesterday" is not a stream sequence number`,
+		synergy + "/events/stream?since=18446744073709551615": `since "18446744073709551615" is not a stream sequence number`,
+		"/v1/consortia/a.b/events/stream":                     `"a.b" is not a slug`,
+		"/v1/consortia/synergy/events/stream?kind=,":          `kind "" is not one of`,
 	} {
 		var body []byte
 		p, q, _ := strings.Cut(path, "?")
@@ -131,6 +133,19 @@ func TestStreamRefusals(t *testing.T) {
 		var ae *api.Error
 		if !errors.As(err, &ae) || ae.Code != api.CodeInvalid || !strings.Contains(ae.Message, want) {
 			t.Errorf("GET %s: %v, want invalid: %s", path, err, want)
+		}
+	}
+	for _, id := range []string{"44abc", " 43 junk", "-1", "18446744073709551615"} {
+		req, _ := http.NewRequest(http.MethodGet, l.url+synergy+"/events/stream", nil)
+		req.Header.Set("Last-Event-ID", id)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "is not a stream sequence number") {
+			t.Errorf("Last-Event-ID %q: %d %s", id, res.StatusCode, body)
 		}
 	}
 }

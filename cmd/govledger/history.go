@@ -33,7 +33,10 @@ envelope field (id, hashes, actor, command id, payload) is printed.`,
 			if after > 0 {
 				q.Set("after", strconv.FormatUint(after, 10))
 			}
-			if limit > 0 {
+			if cmd.Flags().Changed("limit") {
+				if limit < 1 {
+					return usageError{fmt.Errorf("--limit %d: give a number of events, at least 1", limit)}
+				}
 				q.Set("limit", strconv.Itoa(limit))
 			}
 			cl, err := c.client()
@@ -92,7 +95,10 @@ every line is the sequence to give.`,
 			if len(kinds) > 0 {
 				q.Set("kind", strings.Join(kinds, ","))
 			}
-			if since >= 0 {
+			if cmd.Flags().Changed("since") {
+				if since < 0 {
+					return usageError{fmt.Errorf("--since %d: give a stream sequence (0: from the beginning)", since)}
+				}
 				q.Set("since", strconv.FormatInt(since, 10))
 			}
 			cl, err := c.client()

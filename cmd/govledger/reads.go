@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -25,16 +26,21 @@ func (c *cli) readVerbs() []*cobra.Command {
 type pointInTime struct {
 	at   uint64
 	asOf string
+	cmd  *cobra.Command // to tell --at 0 from no --at
 }
 
 func (p *pointInTime) flags(cmd *cobra.Command) {
+	p.cmd = cmd
 	cmd.Flags().Uint64Var(&p.at, "at", 0, "answer from the record up to this stream sequence, as it stood then")
 	cmd.Flags().StringVar(&p.asOf, "as-of", "", "answer as of this date (2026-03-01: the end of that day) or time, from what had happened by then")
 }
 
 func (p *pointInTime) query() (url.Values, error) {
 	q := url.Values{}
-	if p.at > 0 {
+	if p.cmd.Flags().Changed("at") {
+		if p.at == 0 {
+			return nil, usageError{errors.New("--at 0: the log's sequences start at 1")}
+		}
 		q.Set("at", strconv.FormatUint(p.at, 10))
 	}
 	if p.asOf != "" {
