@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/projections"
 	"golang.org/x/mod/sumdb/tlog"
@@ -127,7 +128,7 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request) error {
 		}
 		evs = append(evs, e)
 	}
-	bundle, err := s.cfg.Witness.Prove(ctx, evs)
+	bundle, err := s.cfg.Witness.Prove(ctx, audit.Decision{Consortium: id, Proposal: d.ID}, evs)
 	if err != nil {
 		return err
 	}

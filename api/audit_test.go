@@ -66,9 +66,13 @@ func TestCheckpointsGrowConsistently(t *testing.T) {
 func TestDecisionProof(t *testing.T) {
 	l := story(t)
 	bundle := getText(t, l, synergy+"/decisions/admit-council/proof", nil)
-	c, evs, err := audit.VerifyProof(bundle, l.key.VerifierKey)
+	r, err := audit.VerifyProof(bundle, l.key.VerifierKey)
 	if err != nil {
 		t.Fatal(err)
+	}
+	c, evs := r.Checkpoint, r.Events
+	if r.Decision != (audit.Decision{Consortium: "synergy", Proposal: "admit-council"}) {
+		t.Errorf("a proof of %+v", r.Decision)
 	}
 	d := get[projections.Decision](t, l, synergy+"/decisions/admit-council", nil)
 	if c.Size != 12 || len(evs) != len(d.Events) {
@@ -83,7 +87,7 @@ func TestDecisionProof(t *testing.T) {
 	if bytes.Equal(altered, bundle) {
 		altered = bytes.Replace(bundle, []byte(`"vote":"for"`), []byte(`"vote":"against"`), 1)
 	}
-	if _, _, err := audit.VerifyProof(altered, l.key.VerifierKey); !errors.Is(err, audit.ErrBadProof) {
+	if _, err := audit.VerifyProof(altered, l.key.VerifierKey); !errors.Is(err, audit.ErrBadProof) {
 		t.Fatalf("a proof with a vote changed: %v", err)
 	}
 	var b []byte

@@ -2,7 +2,7 @@
 // or a funder trust the record without trusting whoever runs the server. It verifies
 // the whole log (Verify), keeps an RFC 6962 Merkle tree over it (Tree), issues signed
 // checkpoints of that tree, proves that today's log extends checkpoints saved earlier,
-// proves that given events are in the log (Prove, VerifyProof), and exports one
+// proves that a decision's events are in the log (Prove, VerifyProof), and exports one
 // consortium's history in a file that verifies offline (Export, VerifyExport). The
 // running ledger keeps the tree of its live log in a Witness, which signs checkpoints,
 // proofs and exports on request.
@@ -54,10 +54,18 @@
 //
 // A proof bundle (Prove) is one JSON object:
 //
-//	{"checkpoint": "<signed checkpoint text>",
+//	{"checkpoint": "<signed checkpoint text>", "statement": "<signed statement>",
 //	 "events": [{"seq": N, "leaf": N-1, "event": <stored bytes>, "proof": ["<base64 hash>", …]}, …]}
 //
-// where proof is tlog.RecordProof of the leaf in the tree of the checkpoint's size.
+// where proof is tlog.RecordProof of the leaf in the tree of the checkpoint's size,
+// and the statement a signed note in which the ledger says what the bundle proves:
+//
+//	govledger proof
+//	decision admit-council of consortium synergy
+//	events 3 4 5 6 7 8 9 10
+//	checkpoint <the checkpoint's size>
+//
+// The bundle must hold exactly those events, in that order.
 //
 // # Export
 //

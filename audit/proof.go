@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/note"
@@ -20,8 +22,73 @@ var ErrBadProof = errors.New("bad proof")
 // verifier key alone: no network, no log.
 type Proof struct {
 	// Checkpoint is the signed checkpoint text (C2SP tlog-checkpoint).
-	Checkpoint string        `json:"checkpoint"`
-	Events     []ProvenEvent `json:"events"`
+	Checkpoint string `json:"checkpoint"`
+	// Statement is the ledger's signed word on what the bundle proves (a signed note):
+	// which decision of which consortium, by which events, all of them. Without it, a
+	// partner could leave out the votes it would rather a funder did not see, or pass
+	// off one decision's events as another's.
+	Statement string        `json:"statement"`
+	Events    []ProvenEvent `json:"events"`
+}
+
+// Decision names what a proof bundle proves: one decision of one consortium.
+type Decision struct {
+	Consortium string
+	Proposal   string
+}
+
+// ProofReport is what a proof bundle proves, once VerifyProof has checked it.
+type ProofReport struct {
+	Checkpoint Checkpoint
+	Decision   Decision
+	Events     []events.Envelope // every event behind the decision, in the log's order
+}
+
+// proven is the body of a proof's statement.
+type proven struct {
+	Decision
+	Seqs     []uint64
+	TreeSize int64
+}
+
+func (p proven) body() string {
+	seqs := make([]string, len(p.Seqs))
+	for i, seq := range p.Seqs {
+		seqs[i] = strconv.FormatUint(seq, 10)
+	}
+	return fmt.Sprintf("govledger proof\ndecision %s of consortium %s\nevents %s\ncheckpoint %d\n",
+		p.Proposal, p.Consortium, strings.Join(seqs, " "), p.TreeSize)
+}
+
+// openProven checks a proof statement's signature and reads it.
+func openProven(text, verifierKey string) (proven, error) {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return proven{}, fmt.Errorf("verifier key: %w", err)
+	}
+	n, err := note.Open([]byte(text), note.VerifierList(v))
+	if err != nil {
+		return proven{}, err
+	}
+	var p proven
+	var seqs string
+	lines := strings.Split(n.Text, "\n")
+	if len(lines) == 5 && lines[0] == "govledger proof" {
+		fmt.Sscanf(lines[1], "decision %s of consortium %s", &p.Proposal, &p.Consortium)
+		seqs, _ = strings.CutPrefix(lines[2], "events ")
+		fmt.Sscanf(lines[3], "checkpoint %d", &p.TreeSize)
+	}
+	for _, f := range strings.Fields(seqs) {
+		seq, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			break
+		}
+		p.Seqs = append(p.Seqs, seq)
+	}
+	if p.body() != n.Text || len(p.Seqs) == 0 {
+		return proven{}, fmt.Errorf("the statement does not read: %q", n.Text)
+	}
+	return p, nil
 }
 
 // ProvenEvent is one event of a Proof.
@@ -35,10 +102,11 @@ type ProvenEvent struct {
 	Proof tlog.RecordProof `json:"proof"` // base64 hashes, tlog.ProveRecord
 }
 
-// Prove writes an inclusion proof bundle for evs (such as a decision's events, as read
-// from the log) under a checkpoint of the tree at its current size, signed with signer.
-// Every event must be the tree's leaf at sequence-1, byte for byte.
-func Prove(t *Tree, signer note.Signer, evs []events.Envelope) ([]byte, error) {
+// Prove writes an inclusion proof bundle for evs, every event behind decision d as
+// read from the log, under a checkpoint of the tree at its current size, with a
+// statement of what it proves, both signed with signer. Every event must be the tree's
+// leaf at sequence-1, byte for byte, and of d's consortium.
+func Prove(t *Tree, signer note.Signer, d Decision, evs []events.Envelope) ([]byte, error) {
 	if len(evs) == 0 {
 		return nil, errors.New("prove: no events")
 	}
@@ -49,13 +117,23 @@ func Prove(t *Tree, signer note.Signer, evs []events.Envelope) ([]byte, error) {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
 	p := Proof{Checkpoint: string(text)}
+	what := proven{Decision: d, TreeSize: c.Size}
 	for _, e := range evs {
+		if e.Consortium != d.Consortium {
+			return nil, fmt.Errorf("prove decision %s of consortium %s: the event at sequence %d is of consortium %s", d.Proposal, d.Consortium, e.Seq, e.Consortium)
+		}
 		pe, err := t.proveEvent(e, c.Size)
 		if err != nil {
 			return nil, fmt.Errorf("prove: %w", err)
 		}
 		p.Events = append(p.Events, pe)
+		what.Seqs = append(what.Seqs, e.Seq)
 	}
+	statement, err := note.Sign(&note.Note{Text: what.body()}, signer)
+	if err != nil {
+		return nil, fmt.Errorf("prove: %w", err)
+	}
+	p.Statement = string(statement)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	// Neither HTML escaping nor indenting: both would rewrite the stored bytes.
@@ -85,30 +163,49 @@ func (t *Tree) proveEvent(e events.Envelope, size int64) (ProvenEvent, error) {
 	return ProvenEvent{Seq: e.Seq, Leaf: leaf, Event: e.Raw, Proof: proof}, nil
 }
 
-// VerifyProof checks an inclusion proof bundle offline: the checkpoint's signature with
-// verifierKey, and that every event decodes and is the leaf it claims to be in the tree
-// the checkpoint covers. It returns the checkpoint and the proven events.
-func VerifyProof(bundle []byte, verifierKey string) (Checkpoint, []events.Envelope, error) {
+// VerifyProof checks an inclusion proof bundle offline, with verifierKey: the
+// signatures of the checkpoint and of the statement; that the bundle holds exactly the
+// events the statement names, of its consortium; and that every event decodes and is
+// the leaf it claims to be in the tree the checkpoint covers.
+func VerifyProof(bundle []byte, verifierKey string) (ProofReport, error) {
 	var p Proof
 	if err := json.Unmarshal(bundle, &p); err != nil {
-		return Checkpoint{}, nil, fmt.Errorf("%w: not a proof bundle: %w", ErrBadProof, err)
+		return ProofReport{}, fmt.Errorf("%w: not a proof bundle: %w", ErrBadProof, err)
 	}
 	c, err := OpenCheckpoint([]byte(p.Checkpoint), verifierKey)
 	if err != nil {
-		return Checkpoint{}, nil, fmt.Errorf("%w: %w", ErrBadProof, err)
+		return ProofReport{}, fmt.Errorf("%w: %w", ErrBadProof, err)
 	}
-	if len(p.Events) == 0 {
-		return Checkpoint{}, nil, fmt.Errorf("%w: it proves no event", ErrBadProof)
+	what, err := openProven(p.Statement, verifierKey)
+	if err != nil {
+		return ProofReport{}, fmt.Errorf("%w: the ledger's signed statement of what it proves does not verify: %w", ErrBadProof, err)
 	}
-	evs := make([]events.Envelope, 0, len(p.Events))
-	for _, pe := range p.Events {
+	if what.TreeSize != c.Size {
+		return ProofReport{}, fmt.Errorf("%w: the statement is for a checkpoint of %d events, the bundle's is of %d", ErrBadProof, what.TreeSize, c.Size)
+	}
+	r := ProofReport{Checkpoint: c, Decision: what.Decision}
+	for i, pe := range p.Events {
+		if i >= len(what.Seqs) || pe.Seq != what.Seqs[i] {
+			break
+		}
 		e, err := checkInclusion(c, pe.Seq, pe.Leaf, pe.Event, pe.Proof)
 		if err != nil {
-			return Checkpoint{}, nil, fmt.Errorf("%w: %w", ErrBadProof, err)
+			return ProofReport{}, fmt.Errorf("%w: %w", ErrBadProof, err)
 		}
-		evs = append(evs, e)
+		if e.Consortium != what.Consortium {
+			return ProofReport{}, fmt.Errorf("%w: the event at sequence %d is of consortium %s, not %s", ErrBadProof, e.Seq, e.Consortium, what.Consortium)
+		}
+		r.Events = append(r.Events, e)
 	}
-	return c, evs, nil
+	if len(r.Events) != len(p.Events) || len(r.Events) != len(what.Seqs) {
+		held := make([]uint64, len(p.Events))
+		for i, pe := range p.Events {
+			held[i] = pe.Seq
+		}
+		return ProofReport{}, fmt.Errorf("%w: the bundle holds the events at sequences %v, but the ledger signed it for decision %s of consortium %s by those at %v",
+			ErrBadProof, held, what.Proposal, what.Consortium, what.Seqs)
+	}
+	return r, nil
 }
 
 // checkInclusion checks that raw, the event at seq, is leaf seq-1 of the tree c covers.

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/govledger/govledger/audit"
+	"github.com/govledger/govledger/events"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -142,17 +144,18 @@ func TestInclusionProofBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decision := all[3:9:9]
-	bundle, err := audit.Prove(r.Tree, k.Signer, decision)
+	decision := []events.Envelope{all[0], all[3], all[6], all[9]} // synergy's
+	d := audit.Decision{Consortium: "synergy", Proposal: "a-decision"}
+	bundle, err := audit.Prove(r.Tree, k.Signer, d, decision)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, evs, err := audit.VerifyProof(bundle, k.VerifierKey)
+	got, err := audit.VerifyProof(bundle, k.VerifierKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Size != 12 || len(evs) != len(decision) || evs[2].Hash != decision[2].Hash {
-		t.Fatalf("proof of %d events under a checkpoint of %d", len(evs), c.Size)
+	if got.Checkpoint.Size != 12 || got.Decision != d || len(got.Events) != len(decision) || got.Events[2].Hash != decision[2].Hash {
+		t.Fatalf("proof of %d events of %+v under a checkpoint of %d", len(got.Events), got.Decision, got.Checkpoint.Size)
 	}
 
 	var p audit.Proof
@@ -173,6 +176,29 @@ func TestInclusionProofBundle(t *testing.T) {
 			p.Checkpoint = string(text)
 		},
 		"no events": func(p *audit.Proof) { p.Events = nil },
+		// What the ledger signed holds the bundle to the decision's events, all of them.
+		"an event left out": func(p *audit.Proof) { p.Events = append(p.Events[:2:2], p.Events[3:]...) },
+		"an event added":    func(p *audit.Proof) { p.Events = append(p.Events, p.Events[0]) },
+		"events reordered":  func(p *audit.Proof) { p.Events[0], p.Events[1] = p.Events[1], p.Events[0] },
+		"no statement":      func(p *audit.Proof) { p.Statement = "" },
+		"another statement": func(p *audit.Proof) {
+			other, _ := audit.Prove(r.Tree, k.Signer, audit.Decision{Consortium: d.Consortium, Proposal: "another"}, all[3:4])
+			var q audit.Proof
+			json.Unmarshal(other, &q)
+			p.Statement = q.Statement
+		},
+		"a statement for another checkpoint": func(p *audit.Proof) {
+			var grown audit.Tree
+			for _, e := range all {
+				h, _ := hex.DecodeString(e.Hash)
+				grown.Add(tlog.Hash(h))
+			}
+			grown.Add(tlog.Hash{})
+			other, _ := audit.Prove(&grown, k.Signer, d, decision)
+			var q audit.Proof
+			json.Unmarshal(other, &q)
+			p.Statement = q.Statement
+		},
 		"bigger size signed by another key": func(p *audit.Proof) {
 			c, _ := audit.OpenCheckpoint([]byte(p.Checkpoint), k.VerifierKey)
 			c.Size++
@@ -188,19 +214,19 @@ func TestInclusionProofBundle(t *testing.T) {
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		enc.Encode(q)
-		if _, _, err := audit.VerifyProof(b.Bytes(), k.VerifierKey); !errors.Is(err, audit.ErrBadProof) {
+		if _, err := audit.VerifyProof(b.Bytes(), k.VerifierKey); !errors.Is(err, audit.ErrBadProof) {
 			t.Errorf("%s: the proof verifies (%v)", name, err)
 		}
 	}
-	if _, _, err := audit.VerifyProof(bundle, key(t, "govledger.example/test").VerifierKey); !errors.Is(err, audit.ErrBadProof) {
+	if _, err := audit.VerifyProof(bundle, key(t, "govledger.example/test").VerifierKey); !errors.Is(err, audit.ErrBadProof) {
 		t.Errorf("the proof verifies with another ledger's key: %v", err)
 	}
-	if _, err := audit.Prove(r.Tree, k.Signer, append(decision, all[0])); err != nil {
-		t.Errorf("prove: %v", err)
+	if _, err := audit.Prove(r.Tree, k.Signer, d, append(decision, all[1])); err == nil {
+		t.Error("proved an event of another consortium as one of the decision's")
 	}
-	forged := all[5]
+	forged := all[6]
 	forged.Raw = bytes.Replace(forged.Raw, []byte("-1"), []byte("-2"), 1)
-	if _, err := audit.Prove(r.Tree, k.Signer, append(decision, forged)); err == nil {
+	if _, err := audit.Prove(r.Tree, k.Signer, d, append(decision, forged)); err == nil {
 		t.Error("proved an event that is not the tree's leaf")
 	}
 }

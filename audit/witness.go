@@ -115,9 +115,9 @@ func (w *Witness) Checkpoint(ctx context.Context) ([]byte, Checkpoint, error) {
 	return text, c, nil
 }
 
-// Prove writes an inclusion proof bundle for evs, as read from the log (Prove), under a
-// fresh checkpoint, once the tree holds them all.
-func (w *Witness) Prove(ctx context.Context, evs []events.Envelope) ([]byte, error) {
+// Prove writes an inclusion proof bundle for evs, the events behind decision d as read
+// from the log (Prove), under a fresh checkpoint, once the tree holds them all.
+func (w *Witness) Prove(ctx context.Context, d Decision, evs []events.Envelope) ([]byte, error) {
 	var last uint64
 	for _, e := range evs {
 		last = max(last, e.Seq)
@@ -125,7 +125,7 @@ func (w *Witness) Prove(ctx context.Context, evs []events.Envelope) ([]byte, err
 	if err := w.WaitFor(ctx, last); err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
-	return Prove(&w.tree, w.key.Signer, evs)
+	return Prove(&w.tree, w.key.Signer, d, evs)
 }
 
 // ProveConsistency proves that the tree of size events extends the tree of old events

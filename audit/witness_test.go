@@ -128,14 +128,15 @@ func TestWitnessIssuesCheckpointsThatGrowConsistently(t *testing.T) {
 		t.Fatalf("verify against the witness's checkpoints: root %s, %v; want %s", r.Checkpoint.Root, err, c2.Root)
 	}
 
-	bundle, err := w.Prove(ctx(t), decision)
+	bundle, err := w.Prove(ctx(t), audit.Decision{Consortium: "synergy", Proposal: "admit-council"}, decision)
 	if err != nil {
 		t.Fatal(err)
 	}
-	under, proven, err := audit.VerifyProof(bundle, w.VerifierKey())
+	r2, err := audit.VerifyProof(bundle, w.VerifierKey())
 	if err != nil {
 		t.Fatal(err)
 	}
+	under, proven := r2.Checkpoint, r2.Events
 	if under.Size < c2.Size || len(proven) != len(decision) || proven[4].Type != "decision.carried" || proven[4].ID != decision[4].ID {
 		t.Fatalf("proof of %d events under a checkpoint of %d", len(proven), under.Size)
 	}

@@ -176,8 +176,13 @@ ledger's verifier key alone: no access to the ledger, no whole log.`,
 				return err
 			}
 			if key != "" {
-				if err := checkProof(cmd, bundle, key); err != nil {
+				r, err := checkProof(cmd, bundle, key)
+				if err != nil {
 					return err
+				}
+				if id, _ := c.consortiumID(); r.Decision != (audit.Decision{Consortium: id, Proposal: a[0]}) {
+					return &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the ledger sent a proof of decision %s of consortium %s, not of %s of %s",
+						r.Decision.Proposal, r.Decision.Consortium, a[0], id)}
 				}
 			}
 			return save(cmd, out, bundle)
@@ -193,10 +198,11 @@ func (c *cli) auditCheckProofVerb() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check-proof FILE --key KEY",
 		Short: "Check a decision's proof bundle offline, with the ledger's verifier key alone",
-		Long: `Check an inclusion proof bundle (from audit prove) offline: that its checkpoint is
-signed by the ledger's key, and that every event in it is, byte for byte, in the log
-the checkpoint covers. It prints what the bundle proves: the events, with what each
-records.`,
+		Long: `Check an inclusion proof bundle (from audit prove) offline: that its checkpoint and
+its statement of which decision it proves are signed by the ledger's key, that it holds
+every event the statement names and no other, and that each is, byte for byte, in the
+log the checkpoint covers. It prints what the bundle proves: the decision, and its
+events with what each records.`,
 		Example: "  govledger audit check-proof admit-council.proof --key synergy.verifier",
 		Args:    args("FILE"),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -207,7 +213,8 @@ records.`,
 			if err != nil {
 				return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("proof: %v", err)}
 			}
-			return checkProof(cmd, bundle, key)
+			_, err = checkProof(cmd, bundle, key)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&key, "key", "", "the ledger's verifier key, or a file holding it")
@@ -215,21 +222,22 @@ records.`,
 }
 
 // checkProof verifies a bundle and says on stderr what it proves.
-func checkProof(cmd *cobra.Command, bundle []byte, key string) error {
+func checkProof(cmd *cobra.Command, bundle []byte, key string) (audit.ProofReport, error) {
 	vkey, err := verifierKey(key)
 	if err != nil {
-		return err
+		return audit.ProofReport{}, err
 	}
-	cp, evs, err := audit.VerifyProof(bundle, vkey)
+	r, err := audit.VerifyProof(bundle, vkey)
 	if err != nil {
-		return &api.Error{Code: api.CodeFault, Message: err.Error()}
+		return audit.ProofReport{}, &api.Error{Code: api.CodeFault, Message: err.Error()}
 	}
-	w := cmd.ErrOrStderr()
-	fmt.Fprintf(w, "proven: %s in the log of %s (%d events, root %s):\n", plural(len(evs), "event", "events"), cp.Origin, cp.Size, cp.Root)
-	for _, e := range evs {
+	w, cp := cmd.ErrOrStderr(), r.Checkpoint
+	fmt.Fprintf(w, "proven: decision %s of consortium %s, by %s in the log of %s (%d events, root %s):\n",
+		r.Decision.Proposal, r.Decision.Consortium, plural(len(r.Events), "event", "events"), cp.Origin, cp.Size, cp.Root)
+	for _, e := range r.Events {
 		fmt.Fprintf(w, "  %s\n", strings.Join(eventLine(e), "  "))
 	}
-	return nil
+	return r, nil
 }
 
 func (c *cli) auditExportVerb() *cobra.Command {
