@@ -289,6 +289,9 @@ what the verified record says. audit verify --file checks the export again, offl
 			if err != nil {
 				return faultOf(err, nil)
 			}
+			if r.Consortium != id {
+				return &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the ledger sent an export of consortium %s, not of %s", r.Consortium, id)}
+			}
 			m, checkpoint, err := readExport(data)
 			if err != nil {
 				return err
