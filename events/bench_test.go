@@ -11,7 +11,6 @@ import (
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Each benchmark has a govledger and a raw JetStream side, run on the same embedded
@@ -27,19 +26,6 @@ func benchLog(b *testing.B) (*events.Log, *nats.Conn) {
 		b.Fatal(err)
 	}
 	return log, nc
-}
-
-// rawPublish is a plain JetStream publish with the same per-consortium sequence check.
-func rawPublish(b *testing.B, js jetstream.JetStream, consortium string, expected uint64, data []byte) uint64 {
-	m := nats.NewMsg(events.Subject(consortium, "decision.vote-cast"))
-	m.Data = data
-	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expected, 10))
-	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
-	ack, err := js.PublishMsg(context.Background(), m)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return ack.Sequence
 }
 
 func BenchmarkAppend(b *testing.B) {
@@ -58,9 +44,11 @@ func BenchmarkAppend(b *testing.B) {
 	b.Run("raw-jetstream", func(b *testing.B) {
 		log, _ := benchLog(b)
 		sample, _ := log.Append(context.Background(), "sample", 0, events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
-		seq := uint64(0)
+		raw := rawjs.NewPublisher(log.JetStream(), "synergy", sample[0])
 		for b.Loop() {
-			seq = rawPublish(b, log.JetStream(), "synergy", seq, sample[0].Raw)
+			if err := raw.Publish(context.Background()); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
@@ -88,10 +76,12 @@ func BenchmarkAppendTen(b *testing.B) {
 	b.Run("raw-jetstream-10-publishes", func(b *testing.B) {
 		log, _ := benchLog(b)
 		sample, _ := log.Append(context.Background(), "sample", 0, events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
-		seq := uint64(0)
+		raw := rawjs.NewPublisher(log.JetStream(), "synergy", sample[0])
 		for b.Loop() {
 			for range 10 {
-				seq = rawPublish(b, log.JetStream(), "synergy", seq, sample[0].Raw)
+				if err := raw.Publish(context.Background()); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 	})

@@ -20,7 +20,6 @@ import (
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 )
 
@@ -126,8 +125,9 @@ var benchPayload = json.RawMessage(`{"proposal":"admit-essex-mind","partner":"co
 func (b *bench) appendOne(n, rounds int) (benchRow, error) {
 	fmt.Fprintf(b.progress, "appending %d events each way in %d rounds...\n", n, rounds)
 	var ours, raw time.Duration
-	var oursSeq, rawSeq uint64
-	sample := []byte(nil)
+	var oursSeq uint64
+	var sample events.Envelope
+	var publisher *rawjs.Publisher
 	for r := range rounds {
 		start := time.Now()
 		for i := range n / rounds {
@@ -136,20 +136,17 @@ func (b *bench) appendOne(n, rounds int) (benchRow, error) {
 			if err != nil {
 				return benchRow{}, err
 			}
-			oursSeq, sample = got[0].Seq, got[0].Raw
+			oursSeq, sample = got[0].Seq, got[0]
 		}
 		ours += time.Since(start)
+		if raw == 0 {
+			publisher = rawjs.NewPublisher(b.log.JetStream(), "bench-raw", sample)
+		}
 		start = time.Now()
 		for range n / rounds {
-			m := nats.NewMsg(events.Subject("bench-raw", "decision.vote-cast"))
-			m.Data = sample
-			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(rawSeq, 10))
-			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects("bench-raw"))
-			ack, err := b.log.JetStream().PublishMsg(b.ctx, m)
-			if err != nil {
+			if err := publisher.Publish(b.ctx); err != nil {
 				return benchRow{}, err
 			}
-			rawSeq = ack.Sequence
 		}
 		raw += time.Since(start)
 	}
@@ -351,13 +348,12 @@ func benchBallot(ctx context.Context, l *ledger.Ledger, p *simulate.Partnership)
 	}, nil
 }
 
-// rawPublisher publishes copies of the latest event's bytes on consortium's subjects,
-// with the same per-consortium sequence check as the ledger's appends.
+// rawPublisher publishes copies of the latest event on consortium's subjects
+// (rawjs.Publisher).
 func rawPublisher(ctx context.Context, log *events.Log, consortium string) func(int) error {
-	var seq uint64
-	var data []byte
+	var p *rawjs.Publisher
 	return func(int) error {
-		if data == nil {
+		if p == nil {
 			last, err := log.LastSeq(ctx)
 			if err != nil {
 				return err
@@ -366,18 +362,9 @@ func rawPublisher(ctx context.Context, log *events.Log, consortium string) func(
 			if err != nil {
 				return err
 			}
-			data = e.Raw
+			p = rawjs.NewPublisher(log.JetStream(), consortium, e)
 		}
-		m := nats.NewMsg(events.Subject(consortium, governance.TypeVoteCast))
-		m.Data = data
-		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(seq, 10))
-		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(consortium))
-		ack, err := log.JetStream().PublishMsg(ctx, m)
-		if err != nil {
-			return err
-		}
-		seq = ack.Sequence
-		return nil
+		return p.Publish(ctx)
 	}
 }
 

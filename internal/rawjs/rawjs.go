@@ -1,16 +1,19 @@
 // Package rawjs is what govledger's benchmarks measure it against: JetStream used
 // directly, with nothing of govledger in between. `govledger bench` and the Go
-// benchmarks of the packages use the same reader, so that every "raw" figure means the
-// same thing.
+// benchmarks of the packages use the same reader and the same publisher, so that every
+// "raw" figure means the same thing.
 //
-// It imports events, for the stream's name.
+// It imports events, for the stream's name and subjects.
 package rawjs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/govledger/govledger/events"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -39,5 +42,44 @@ func Replay(ctx context.Context, js jetstream.JetStream, n int) error {
 			got++
 		}
 	}
+	return nil
+}
+
+// Publisher publishes copies of one event on another consortium's subjects, with the
+// per-consortium sequence check the ledger's appends carry: JetStream's share of an
+// append. The copies are re-addressed to that consortium, so that the log still reads
+// (every read checks that an event is on its consortium's subjects); their hash chain
+// is not the ledger's, and nothing verifies it.
+type Publisher struct {
+	js         jetstream.JetStream
+	consortium string
+	subject    string
+	data       []byte
+	seq        uint64 // the consortium's last sequence
+	// MsgID gives each copy a Nats-Msg-Id of its own, as the ledger's appends carry
+	// for their command ids.
+	MsgID bool
+}
+
+// NewPublisher publishes copies of e on consortium's subjects.
+func NewPublisher(js jetstream.JetStream, consortium string, e events.Envelope) *Publisher {
+	from, to := []byte(`"consortium":"`+e.Consortium+`"`), []byte(`"consortium":"`+consortium+`"`)
+	return &Publisher{js: js, consortium: consortium, subject: events.Subject(consortium, e.Type), data: bytes.Replace(e.Raw, from, to, 1)}
+}
+
+// Publish publishes one copy and waits for its acknowledgement.
+func (p *Publisher) Publish(ctx context.Context) error {
+	m := nats.NewMsg(p.subject)
+	m.Data = p.data
+	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(p.seq, 10))
+	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, events.ConsortiumSubjects(p.consortium))
+	if p.MsgID {
+		m.Header.Set(jetstream.MsgIDHeader, p.consortium+"/"+strconv.FormatUint(p.seq+1, 10)+"/0")
+	}
+	ack, err := p.js.PublishMsg(ctx, m)
+	if err != nil {
+		return fmt.Errorf("raw publish on %s: %w", p.subject, err)
+	}
+	p.seq = ack.Sequence
 	return nil
 }
