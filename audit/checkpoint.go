@@ -79,6 +79,16 @@ func OpenCheckpoint(text []byte, verifierKey string) (Checkpoint, error) {
 	return c, nil
 }
 
+// openNote checks the signature of a note the ledger signed (an export's or a proof's
+// statement) with verifierKey, and opens it.
+func openNote(text, verifierKey string) (*note.Note, error) {
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("verifier key: %w", err)
+	}
+	return note.Open([]byte(text), note.VerifierList(v))
+}
+
 // parseCheckpoint reads a checkpoint body. Extension lines after the root hash are
 // allowed by C2SP and ignored: govledger writes none.
 func parseCheckpoint(body string) (Checkpoint, error) {

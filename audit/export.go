@@ -49,11 +49,7 @@ func (x exported) body() string {
 
 // openExported checks the statement's signature and reads it.
 func openExported(text, verifierKey string) (exported, error) {
-	v, err := note.NewVerifier(verifierKey)
-	if err != nil {
-		return exported{}, fmt.Errorf("verifier key: %w", err)
-	}
-	n, err := note.Open([]byte(text), note.VerifierList(v))
+	n, err := openNote(text, verifierKey)
 	if err != nil {
 		return exported{}, err
 	}

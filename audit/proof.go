@@ -62,11 +62,7 @@ func (p proven) body() string {
 
 // openProven checks a proof statement's signature and reads it.
 func openProven(text, verifierKey string) (proven, error) {
-	v, err := note.NewVerifier(verifierKey)
-	if err != nil {
-		return proven{}, fmt.Errorf("verifier key: %w", err)
-	}
-	n, err := note.Open([]byte(text), note.VerifierList(v))
+	n, err := openNote(text, verifierKey)
 	if err != nil {
 		return proven{}, err
 	}
