@@ -191,7 +191,11 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 		seq = l.Seq
 		e, err := checkInclusion(c, l.Seq, l.Leaf, l.Event, l.Proof)
 		if err != nil {
-			return rep, &Fault{Seq: l.Seq, What: fmt.Sprintf("line %d is not proven", n), Err: err}
+			f := &Fault{Seq: l.Seq, What: fmt.Sprintf("line %d is not proven", n), Err: err}
+			if e, err := events.Decode(l.Event, l.Seq); err == nil { // an event, but not the log's
+				f.Consortium, f.EventID = e.Consortium, e.ID
+			}
+			return rep, f
 		}
 		if e.Consortium != h.Consortium {
 			return rep, faultAt(e, "line %d is an event of another consortium than %s", n, h.Consortium)

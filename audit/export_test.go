@@ -61,6 +61,9 @@ func TestExportRoundTrip(t *testing.T) {
 		if tc.seq != 0 && f.Seq != tc.seq {
 			t.Errorf("%s: fault at sequence %d, want %d: %v", name, f.Seq, tc.seq, f)
 		}
+		if name == "one byte of a payload" && (f.Consortium != all[4].Consortium || f.EventID != all[4].ID) {
+			t.Errorf("%s: the fault does not name the event: %v", name, f)
+		}
 		t.Logf("%s: %v", name, f)
 	}
 }
