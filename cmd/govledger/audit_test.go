@@ -362,7 +362,7 @@ func TestAuditVerify(t *testing.T) {
 		data, _ := os.ReadFile(k.export)
 		altered := filepath.Join(t.TempDir(), "synergy.jsonl")
 		os.WriteFile(altered, bytes.Replace(data, []byte(`"vote":"against"`), []byte(`"vote":"for"`), 1), 0o644)
-		mustVerify(t, 8, `^govledger: .*synergy.jsonl: the record does not verify: sequence 6: line 7 is not proven: `, "--file", altered, "--key", k.verifierKey)
+		mustVerify(t, 8, `^govledger: .*synergy.jsonl: the record does not verify: sequence 6 \(consortium synergy, event [0-9A-Z]+\): line 7 is not proven: `, "--file", altered, "--key", k.verifierKey)
 		mustVerify(t, 3, `^govledger: .*synergy.jsonl is an export of consortium synergy, not of lambeth\n$`, "--file", k.export, "--key", k.verifierKey, "-c", "lambeth")
 	})
 
