@@ -549,33 +549,31 @@ func statusAt(p *Partner, at time.Time) string {
 // into one list of events.
 func (s *State) withEffect(at time.Time, p *Proposal, o Outcome) []Event {
 	evs := one(at, o)
-	add := func(e Payload) { evs = append(evs, Event{OccurredAt: at, Payload: e}) }
-	if o.Result == OutcomeRejected && p.Matter == MatterAdmission {
-		add(PartnerDeclined{Partner: p.About, Proposal: o.Proposal})
-	}
-	if o.Result != OutcomeCarried {
-		return evs
-	}
-	switch p.Matter {
-	case MatterAdmission:
-		add(PartnerAdmitted{Partner: p.About, Proposal: o.Proposal})
-	case MatterExpulsion:
-		add(PartnerExpelled{Partner: p.About, Proposal: o.Proposal})
-	case MatterAmendTerms:
+	var effect Payload
+	switch effectOf(p, o.Result) {
+	case TypePartnerDeclined:
+		effect = PartnerDeclined{Partner: p.About, Proposal: o.Proposal}
+	case TypePartnerAdmitted:
+		effect = PartnerAdmitted{Partner: p.About, Proposal: o.Proposal}
+	case TypePartnerExpelled:
+		effect = PartnerExpelled{Partner: p.About, Proposal: o.Proposal}
+	case TypeTermsAmended:
 		t := *p.NewTerms
 		t.Version = s.Terms.Version + 1
-		add(TermsAmended{Proposal: o.Proposal, Terms: t})
-	case MatterDissolution:
-		add(ConsortiumDissolved{Proposal: o.Proposal})
+		effect = TermsAmended{Proposal: o.Proposal, Terms: t}
+	case TypeConsortiumDissolved:
+		effect = ConsortiumDissolved{Proposal: o.Proposal}
+	case TypeRoleAssigned:
+		r := p.Role
+		effect = RoleAssigned{Partner: r.Partner, Role: r.Role, Person: r.Person, Proposal: o.Proposal}
+	default:
+		return evs
 	}
-	if r := p.Role; r != nil {
-		add(RoleAssigned{Partner: r.Partner, Role: r.Role, Person: r.Person, Proposal: o.Proposal})
-	}
-	return evs
+	return append(evs, Event{OccurredAt: at, Payload: effect})
 }
 
-// effectOf is the type of the event that carries out p's outcome result, which
-// withEffect records with it, or "" when there is none.
+// effectOf is the type of the event that carries out p's outcome result (withEffect
+// records it with the outcome, and Check expects it next), or "" when there is none.
 func effectOf(p *Proposal, result string) string {
 	switch {
 	case result == OutcomeRejected && p.Matter == MatterAdmission:
@@ -775,8 +773,13 @@ func (s *State) decideNotice(c ServeNotice) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.StatusAt(c.At) != StatusActive {
-		return nil, conflictf("%s cannot serve notice: it is %s", p.Name, p.StatusAt(c.At))
+	st := p.StatusAt(c.At)
+	if st == StatusActive && p.Status != StatusActive {
+		// Dated before a notice it has served since: it would serve it again, earlier.
+		st = p.Status
+	}
+	if st != StatusActive {
+		return nil, conflictf("%s cannot serve notice: it is %s", p.Name, st)
 	}
 	return one(c.At, NoticeServed{Partner: p.ID, EffectiveAt: s.Terms.noticeEffective(c.At), Reason: c.Reason}), nil
 }

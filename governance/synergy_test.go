@@ -461,6 +461,8 @@ func TestSynergyServeNotice(t *testing.T) {
 		t.Fatalf("effective %s; status at 90 days %s, at 91 days %s", p.EffectiveAt, p.StatusAt(at(90)), p.StatusAt(at(91)))
 	}
 	s.refuse(g.ServeNotice{At: at(2), Partner: "colchester-nhs"}, g.CodeConflict, "Colchester Hospital NHS Trust cannot serve notice: it is notice-served")
+	// Nor again, dated before the notice it served.
+	s.refuse(g.ServeNotice{At: at(1).Add(-time.Hour), Partner: "colchester-nhs"}, g.CodeConflict, "Colchester Hospital NHS Trust cannot serve notice: it is notice-served")
 	s.do(g.TableProposal{At: at(10), Proposal: "newsletter", Matter: g.MatterOrdinary, Title: "Newsletter", ClosesAt: at(100)})
 	if !s.state.Proposals["newsletter"].InElectorate("colchester-nhs") {
 		t.Fatal("a partner serving notice lost its vote before the notice took effect")
