@@ -3,6 +3,9 @@ package governance
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
 	"time"
 )
 
@@ -186,25 +189,48 @@ func ValidSlug(what, s string) error {
 	return nil
 }
 
-// Begins reports whether first, the first event of a recorded command, is how c
-// begins: the same kind of command on the same things, with the same choices. A
-// command retried under its id (after a lost acknowledgement) is told what it recorded
-// the first time; a different command sent under an id already used is told apart by
-// this. The time is left out, since a retry may be sent with another.
-func Begins(c Command, first Payload) bool {
+// Recorded reports whether recorded, the payloads of the events a command id recorded,
+// are what c records: the same kind of command, on the same things, with the same
+// choices. A command retried under its id (after a lost acknowledgement) is told what it
+// recorded the first time; a different command sent under an id already used is told
+// apart by this. The time is left out, since a retry may be sent with another (and so
+// is whatever is derived from it, such as a notice's effective date).
+func Recorded(c Command, recorded []Payload) bool {
+	if len(recorded) == 0 {
+		return false
+	}
+	c = asStored(c)
+	first := recorded[0]
 	switch c := c.(type) {
 	case FormConsortium:
 		p, ok := first.(ConsortiumFormed)
-		return ok && p.Consortium == c.Consortium
+		c.Terms.Version = 1 // as Decide sets it
+		return ok && p.Consortium == c.Consortium && p.Name == c.Name && p.Purpose == c.Purpose && p.Structure == c.Structure &&
+			p.Start == c.Start && p.End == c.End && sameJSON(p.Partners, c.Partners) && sameJSON(p.Terms, c.Terms)
 	case ApplyToJoin:
 		p, ok := first.(PartnerApplied)
-		return ok && p.Partner.ID == c.Partner.ID && p.Sponsor == c.Sponsor
+		return ok && sameJSON(p.Partner, c.Partner) && p.Sponsor == c.Sponsor
 	case TableProposal:
 		p, ok := first.(DecisionProposed)
-		return ok && p.Meeting == nil && p.Proposal == c.Proposal && p.Matter == c.Matter && p.About == c.About
+		return ok && p.Meeting == nil && proposes(p, c)
 	case RecordMeetingDecision:
 		p, ok := first.(DecisionProposed)
-		return ok && p.Meeting != nil && p.Proposal == c.Proposal && p.Matter == c.Matter && p.About == c.About
+		if !ok || p.Meeting == nil || !proposes(p, c.TableProposal) || !slices.Equal(p.Meeting.Attendance, slices.Sorted(slices.Values(c.Attendance))) {
+			return false
+		}
+		interests, votes := map[string]string{}, map[string]string{}
+		casting := ""
+		for _, e := range recorded[1:] {
+			switch e := e.(type) {
+			case InterestDeclared:
+				interests[e.Partner] = e.Interest
+			case VoteCast:
+				votes[e.Partner] = e.Vote
+			case Outcome:
+				casting = e.CastingVote
+			}
+		}
+		return maps.Equal(interests, c.Interests) && maps.Equal(votes, c.Votes) && casting == c.CastingVote
 	case DeclareInterest:
 		p, ok := first.(InterestDeclared)
 		return ok && p.Proposal == c.Proposal && p.Partner == c.Partner && p.Interest == c.Interest
@@ -225,7 +251,7 @@ func Begins(c Command, first Payload) bool {
 		return ok && p.Partner == c.Partner && p.Reason == c.Reason
 	case RaiseDispute:
 		p, ok := first.(DisputeRaised)
-		return ok && p.Dispute == c.Dispute && p.RaisedBy == c.RaisedBy && p.Matter == c.Matter
+		return ok && p.Dispute == c.Dispute && p.RaisedBy == c.RaisedBy && slices.Equal(p.Parties, c.Parties) && p.Matter == c.Matter
 	case EscalateDispute:
 		p, ok := first.(DisputeEscalated)
 		return ok && p.Dispute == c.Dispute
@@ -237,4 +263,26 @@ func Begins(c Command, first Payload) bool {
 		return ok && p.Dispute == c.Dispute && p.Reason == c.Reason
 	}
 	return false
+}
+
+// proposes reports whether p is the proposal c tables (its closing time when c gives
+// one: the default is derived from the time).
+func proposes(p DecisionProposed, c TableProposal) bool {
+	return p.Proposal == c.Proposal && p.Matter == c.Matter && p.Title == c.Title && p.About == c.About &&
+		(c.ClosesAt.IsZero() || p.Meeting != nil || p.ClosesAt.Equal(c.ClosesAt)) &&
+		sameJSON(p.NewTerms, c.NewTerms) && sameJSON(p.Role, c.Role)
+}
+
+// asStored is c as its JSON reads back: what the log keeps of its text (a string that is
+// not valid UTF-8 is stored with U+FFFD), so that c compares with what it recorded.
+func asStored(c Command) Command {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return c
+	}
+	back := reflect.New(reflect.TypeOf(c))
+	if json.Unmarshal(b, back.Interface()) != nil {
+		return c
+	}
+	return back.Elem().Interface().(Command)
 }

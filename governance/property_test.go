@@ -78,8 +78,12 @@ func (h *history) step(c g.Command) {
 		}
 		h.fail("%s refused: %v\n%#v", c.CommandName(), err, c)
 	}
-	if !g.Begins(c, evs[0].Payload) {
-		h.fail("%s does not begin with the %s it produced", c.CommandName(), evs[0].Type())
+	payloads := make([]g.Payload, len(evs))
+	for i, e := range evs {
+		payloads[i] = e.Payload
+	}
+	if !g.Recorded(c, payloads) {
+		h.fail("%s is not what it recorded: %s", c.CommandName(), types(evs))
 	}
 	for _, e := range evs {
 		if err := g.Check(h.state, e); err != nil {

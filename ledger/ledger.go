@@ -83,7 +83,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if seqs, ok := lv.commands[cmd.ID]; ok {
 			res, err := l.recorded(ctx, seqs)
 			if err == nil {
-				err = recordedFor(cmd, res.Events[0])
+				err = recordedFor(cmd, res.Events)
 			}
 			if err != nil {
 				return Result{}, err
@@ -121,7 +121,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if appended[0].Type != drafts[0].Type || !bytes.Equal(appended[0].Payload, drafts[0].Payload) {
 			// Recorded earlier under this id (the log found it): by this command, retried
 			// with another time, or by another that must not pass for it.
-			if err := recordedFor(cmd, appended[0]); err != nil {
+			if err := recordedFor(cmd, appended); err != nil {
 				return Result{}, err
 			}
 		}
@@ -288,17 +288,22 @@ func readsBack(f governance.Fraction) bool {
 	return f == governance.Fraction{} || f.Den > 0 && f.Num >= 0 && f.Num <= f.Den
 }
 
-// recordedFor refuses cmd when the events its id recorded earlier, of which first is
-// the first, are another command's: an id stands for one command, and a client that
-// sends a second under it must not be told that it was recorded.
-func recordedFor(cmd Command, first events.Envelope) error {
-	e, err := Event(first)
-	if err != nil {
-		return err
+// recordedFor refuses cmd when the events its id recorded earlier are another
+// command's: an id stands for one command, and a client that sends a second under it
+// must not be told that it was recorded.
+func recordedFor(cmd Command, recorded []events.Envelope) error {
+	payloads := make([]governance.Payload, len(recorded))
+	for i, e := range recorded {
+		ev, err := Event(e)
+		if err != nil {
+			return err
+		}
+		payloads[i] = ev.Payload
 	}
-	if governance.Begins(cmd.Do, e.Payload) {
+	if governance.Recorded(cmd.Do, payloads) {
 		return nil
 	}
+	first := recorded[0]
 	return &governance.Error{Code: governance.CodeConflict, Message: fmt.Sprintf(
 		"command id %s was used before for another command (%s at sequence %d): give this %s an id of its own",
 		cmd.ID, first.Type, first.Seq, cmd.Do.CommandName())}

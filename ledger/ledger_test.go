@@ -80,6 +80,47 @@ func TestCommandIDOfAnotherCommand(t *testing.T) {
 	if seq, _ := log.LastSeq(ctx); seq != last {
 		t.Fatalf("the stream moved from %d to %d", last, seq)
 	}
+
+	// A retry is recognised by what the log keeps of it: text that is not UTF-8 is
+	// stored with U+FFFD, and the same command sent again is still the same command.
+	garbled := cast
+	garbled.Reason = "bad \xff byte"
+	retry := ledger.Command{ID: "garbled-reason", Consortium: vote.Consortium, Actor: vote.Actor, Do: garbled}
+	if _, err := l.Handle(ctx, retry); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ledger.New(log).Handle(ctx, retry); err != nil || !res.Repeated {
+		t.Fatalf("the same vote, with a reason that is not UTF-8, sent again: %+v, %v", res, err)
+	}
+}
+
+// TestMeetingDecisionUnderAReusedID: a meeting decision is told apart by everything it
+// minutes, not only by its proposal.
+func TestMeetingDecisionUnderAReusedID(t *testing.T) {
+	log, _ := open(t, "")
+	l := ledger.New(log)
+	ctx := context.Background()
+	form := history(t)[0]
+	if _, err := l.Handle(ctx, form); err != nil {
+		t.Fatal(err)
+	}
+	meeting := func(votes map[string]string) ledger.Command {
+		return ledger.Command{ID: "minutes-item-1", Consortium: "synergy", Actor: form.Actor, Do: g.RecordMeetingDecision{
+			TableProposal: g.TableProposal{At: at(3), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Meet at the library"},
+			Attendance:    []string{"brightside-cvs", "essex-mind", "colchester-nhs"}, Votes: votes}}
+	}
+	first := meeting(map[string]string{"brightside-cvs": "for", "essex-mind": "for", "colchester-nhs": "against"})
+	if _, err := l.Handle(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := l.Handle(ctx, first); err != nil || !res.Repeated {
+		t.Fatalf("the same minutes again: %+v, %v", res, err)
+	}
+	other := meeting(map[string]string{"brightside-cvs": "against", "essex-mind": "against", "colchester-nhs": "against"})
+	var ge *g.Error
+	if _, err := l.Handle(ctx, other); !errors.As(err, &ge) || ge.Code != g.CodeConflict {
+		t.Fatalf("other minutes under the same id: %v", err)
+	}
 }
 
 // TestReadYourWrites: with the sequence a command's result carries, a reader waits
