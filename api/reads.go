@@ -175,8 +175,6 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, rows)
 }
 
-// history is a consortium's events as stored, oldest first: after ?after=SEQ, at most
-// ?limit=N of them.
 // known refuses a consortium that has no event in the log.
 func (s *Server) known(r *http.Request, id string) error {
 	head, err := s.cfg.Log.Head(r.Context(), id)
@@ -189,6 +187,8 @@ func (s *Server) known(r *http.Request, id string) error {
 	return nil
 }
 
+// history is a consortium's events as stored, oldest first: after ?after=SEQ, at most
+// ?limit=N of them.
 func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	id, err := consortium(r)
 	if err != nil {

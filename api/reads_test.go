@@ -168,6 +168,7 @@ func TestReadRefusals(t *testing.T) {
 		{synergy + "/events", url.Values{"limit": {"0"}}, api.CodeInvalid, `limit="0" is not a positive number`},
 		{"/v1/consortia/lambeth/events", nil, api.CodeNotFound, "consortium lambeth is not in the ledger"},
 		{"/v1/consortia/lambeth/events", url.Values{"after": {"3"}}, api.CodeNotFound, "consortium lambeth is not in the ledger"},
+		{synergy + "/events", url.Values{"after": {"18446744073709551615"}}, api.CodeInvalid, `after="18446744073709551615" is not a stream sequence number`},
 		{"/v1/consortia/lambeth/events/stream", nil, api.CodeNotFound, "consortium lambeth is not in the ledger"},
 		{synergy + "/members", url.Values{"at": {"0"}}, api.CodeInvalid, `at="0": the log's sequences start at 1`},
 	} {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,9 +123,15 @@ func seqParam(r *http.Request, name string) (uint64, error) {
 	if v == "" {
 		return 0, nil
 	}
+	return parseSeq(name+"=", v)
+}
+
+// parseSeq reads a stream sequence number, strictly. The largest uint64 is refused too:
+// no log reaches it, and the sequence after it would wrap round to the first.
+func parseSeq(name, v string) (uint64, error) {
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, errorf(CodeInvalid, "%s=%q is not a stream sequence number", name, v)
+	if err != nil || n == math.MaxUint64 {
+		return 0, errorf(CodeInvalid, "%s%q is not a stream sequence number", name, v)
 	}
 	return n, nil
 }

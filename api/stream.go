@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -145,20 +143,13 @@ func watchSubjects(r *http.Request) ([]string, error) {
 // only what is appended from now on.
 func streamStart(r *http.Request, log *events.Log) (uint64, error) {
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
-		return after("Last-Event-ID", v)
+		seq, err := parseSeq("Last-Event-ID ", v)
+		return seq + 1, err
 	}
 	if q := r.URL.Query(); q.Has("since") {
-		return after("since", q.Get("since"))
+		seq, err := parseSeq("since=", q.Get("since"))
+		return seq + 1, err
 	}
 	last, err := log.LastSeq(r.Context())
 	return last + 1, err
-}
-
-// after is the sequence after the one named, a number the client saw.
-func after(name, v string) (uint64, error) {
-	seq, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || seq == math.MaxUint64 {
-		return 0, errorf(CodeInvalid, "%s %q is not a stream sequence number", name, v)
-	}
-	return seq + 1, nil
 }

@@ -121,8 +121,8 @@ func TestStreamRefusals(t *testing.T) {
 	l := formed(t)
 	for path, want := range map[string]string{
 		synergy + "/events/stream?kind=votes":                 `kind "votes" is not one of decisions, disputes, membership`,
-		synergy + "/events/stream?since=yesterday":            `since "yesterday" is not a stream sequence number`,
-		synergy + "/events/stream?since=18446744073709551615": `since "18446744073709551615" is not a stream sequence number`,
+		synergy + "/events/stream?since=yesterday":            `since="yesterday" is not a stream sequence number`,
+		synergy + "/events/stream?since=18446744073709551615": `since="18446744073709551615" is not a stream sequence number`,
 		"/v1/consortia/a.b/events/stream":                     `"a.b" is not a slug`,
 		"/v1/consortia/synergy/events/stream?kind=,":          `kind "" is not one of`,
 	} {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -350,6 +351,9 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 func (l *Log) Read(ctx context.Context, consortium string, after uint64) ([]Envelope, error) {
 	if err := ValidSlug("consortium", consortium); err != nil {
 		return nil, err
+	}
+	if after == math.MaxUint64 { // nothing comes after it, and after+1 would be the first
+		return nil, nil
 	}
 	var evs []Envelope
 	err := l.read(ctx, ConsortiumSubjects(consortium), startAt{seq: after + 1}, 0, reading{hash: true}, func(e Envelope) error {
