@@ -33,8 +33,7 @@ func Check(s *State, e Event) error {
 		if f.Terms.Version != 1 {
 			return invalidf("a consortium's first terms are version 1, not %d", f.Terms.Version)
 		}
-		return redecide(nil, e, FormConsortium{At: at, Consortium: f.Consortium, Name: f.Name, Purpose: f.Purpose,
-			Structure: f.Structure, Start: f.Start, End: f.End, Partners: f.Partners, Terms: f.Terms})
+		return redecide(nil, e, commandOf(f, at))
 	}
 	if s == nil {
 		return notFoundf("the consortium does not exist: %s before it was formed", e.Type())
@@ -49,24 +48,17 @@ func Check(s *State, e Event) error {
 		}
 	}
 	switch p := e.Payload.(type) {
-	case PartnerApplied:
-		return redecide(s, e, ApplyToJoin{At: at, Partner: p.Partner, Sponsor: p.Sponsor})
 	case NoticeServed:
 		if want := s.Terms.noticeEffective(at); !p.EffectiveAt.Equal(want) {
 			return invalidf("the notice of %s takes effect at %s, but the notice period of %d days ends at %s",
 				p.Partner, stamp(p.EffectiveAt), s.Terms.Termination.NoticeDays, stamp(want))
 		}
-		return redecide(s, e, ServeNotice{At: at, Partner: p.Partner, Reason: p.Reason})
 	case DecisionProposed:
 		return s.checkProposed(p, at)
-	case InterestDeclared:
-		return redecide(s, e, DeclareInterest{At: at, Proposal: p.Proposal, Partner: p.Partner, Interest: p.Interest})
 	case VoteCast:
 		return s.checkVote(e, p)
 	case Outcome:
 		return s.checkOutcome(p, at)
-	case DecisionWithdrawn:
-		return redecide(s, e, WithdrawProposal{At: at, Proposal: p.Proposal, Reason: p.Reason})
 	case PartnerAdmitted:
 		return s.checkEffect(at, p.Proposal, MatterAdmission, OutcomeCarried, p.Partner, s.partnerName(p.Partner)+" was admitted")
 	case PartnerDeclined:
@@ -78,24 +70,53 @@ func Check(s *State, e Event) error {
 	case TermsAmended:
 		return s.checkTermsAmended(p, at)
 	case RoleAssigned:
-		if p.Proposal == "" {
-			return redecide(s, e, AssignRole{At: at, Partner: p.Partner, Role: p.Role, Person: p.Person})
+		if p.Proposal != "" {
+			return s.checkRoleAssigned(p, at)
 		}
-		return s.checkRoleAssigned(p, at)
-	case DisputeRaised:
-		return redecide(s, e, RaiseDispute{At: at, Dispute: p.Dispute, RaisedBy: p.RaisedBy, Parties: p.Parties, Matter: p.Matter})
 	case DisputeEscalated:
 		if d, ok := s.Disputes[p.Dispute]; ok && p.Stage != d.Stage+1 {
 			return invalidf("dispute %s is recorded as escalated to stage %d, but the next stage after %d is %d",
 				p.Dispute, p.Stage+1, d.Stage+1, d.Stage+2)
 		}
-		return redecide(s, e, EscalateDispute{At: at, Dispute: p.Dispute})
-	case DisputeResolved:
-		return redecide(s, e, ResolveDispute{At: at, Dispute: p.Dispute, Outcome: p.Outcome})
-	case DisputeWithdrawn:
-		return redecide(s, e, WithdrawDispute{At: at, Dispute: p.Dispute, Reason: p.Reason})
+	}
+	if c := commandOf(e.Payload, at); c != nil {
+		return redecide(s, e, c)
 	}
 	return invalidf("%s is not an event of the governance rules", e.Type())
+}
+
+// commandOf is the command, made at at, that an event records when it is that
+// command's only event (a vote, a declaration, a notice, a dispute's step, ...), or nil:
+// Check re-decides it, and Recorded compares a command with it.
+func commandOf(p Payload, at time.Time) Command {
+	switch p := p.(type) {
+	case ConsortiumFormed:
+		return FormConsortium{At: at, Consortium: p.Consortium, Name: p.Name, Purpose: p.Purpose,
+			Structure: p.Structure, Start: p.Start, End: p.End, Partners: p.Partners, Terms: p.Terms}
+	case PartnerApplied:
+		return ApplyToJoin{At: at, Partner: p.Partner, Sponsor: p.Sponsor}
+	case NoticeServed:
+		return ServeNotice{At: at, Partner: p.Partner, Reason: p.Reason}
+	case InterestDeclared:
+		return DeclareInterest{At: at, Proposal: p.Proposal, Partner: p.Partner, Interest: p.Interest}
+	case VoteCast:
+		return CastVote{At: at, Proposal: p.Proposal, Partner: p.Partner, Vote: p.Vote, Reason: p.Reason}
+	case DecisionWithdrawn:
+		return WithdrawProposal{At: at, Proposal: p.Proposal, Reason: p.Reason}
+	case RoleAssigned:
+		if p.Proposal == "" {
+			return AssignRole{At: at, Partner: p.Partner, Role: p.Role, Person: p.Person}
+		}
+	case DisputeRaised:
+		return RaiseDispute{At: at, Dispute: p.Dispute, RaisedBy: p.RaisedBy, Parties: p.Parties, Matter: p.Matter}
+	case DisputeEscalated:
+		return EscalateDispute{At: at, Dispute: p.Dispute}
+	case DisputeResolved:
+		return ResolveDispute{At: at, Dispute: p.Dispute, Outcome: p.Outcome}
+	case DisputeWithdrawn:
+		return WithdrawDispute{At: at, Dispute: p.Dispute, Reason: p.Reason}
+	}
+	return nil
 }
 
 // Unfinished says what the consortium's last command left undone, for an auditor at the

@@ -202,14 +202,6 @@ func Recorded(c Command, recorded []Payload) bool {
 	c = asStored(c)
 	first := recorded[0]
 	switch c := c.(type) {
-	case FormConsortium:
-		p, ok := first.(ConsortiumFormed)
-		c.Terms.Version = 1 // as Decide sets it
-		return ok && p.Consortium == c.Consortium && p.Name == c.Name && p.Purpose == c.Purpose && p.Structure == c.Structure &&
-			p.Start == c.Start && p.End == c.End && sameJSON(p.Partners, c.Partners) && sameJSON(p.Terms, c.Terms)
-	case ApplyToJoin:
-		p, ok := first.(PartnerApplied)
-		return ok && sameJSON(p.Partner, c.Partner) && p.Sponsor == c.Sponsor
 	case TableProposal:
 		p, ok := first.(DecisionProposed)
 		return ok && p.Meeting == nil && proposes(p, c)
@@ -231,38 +223,16 @@ func Recorded(c Command, recorded []Payload) bool {
 			}
 		}
 		return maps.Equal(interests, c.Interests) && maps.Equal(votes, c.Votes) && casting == c.CastingVote
-	case DeclareInterest:
-		p, ok := first.(InterestDeclared)
-		return ok && p.Proposal == c.Proposal && p.Partner == c.Partner && p.Interest == c.Interest
-	case CastVote:
-		p, ok := first.(VoteCast)
-		return ok && p.Proposal == c.Proposal && p.Partner == c.Partner && p.Vote == c.Vote && p.Reason == c.Reason
 	case CloseProposal:
 		p, ok := first.(Outcome)
 		return ok && p.Proposal == c.Proposal && p.CastingVote == c.CastingVote && p.ReviewDate == c.ReviewDate
-	case WithdrawProposal:
-		p, ok := first.(DecisionWithdrawn)
-		return ok && p.Proposal == c.Proposal && p.Reason == c.Reason
-	case AssignRole:
-		p, ok := first.(RoleAssigned)
-		return ok && p.Proposal == "" && p.Partner == c.Partner && p.Role == c.Role && p.Person == c.Person
-	case ServeNotice:
-		p, ok := first.(NoticeServed)
-		return ok && p.Partner == c.Partner && p.Reason == c.Reason
-	case RaiseDispute:
-		p, ok := first.(DisputeRaised)
-		return ok && p.Dispute == c.Dispute && p.RaisedBy == c.RaisedBy && slices.Equal(p.Parties, c.Parties) && p.Matter == c.Matter
-	case EscalateDispute:
-		p, ok := first.(DisputeEscalated)
-		return ok && p.Dispute == c.Dispute
-	case ResolveDispute:
-		p, ok := first.(DisputeResolved)
-		return ok && p.Dispute == c.Dispute && p.Outcome == c.Outcome
-	case WithdrawDispute:
-		p, ok := first.(DisputeWithdrawn)
-		return ok && p.Dispute == c.Dispute && p.Reason == c.Reason
+	case FormConsortium:
+		c.Terms.Version = 1 // as Decide sets it
+		return sameJSON(commandOf(first, c.At), c)
 	}
-	return false
+	// A command of one event: the command that event records, at c's time.
+	at, _ := when(c)
+	return sameJSON(commandOf(first, at), c)
 }
 
 // proposes reports whether p is the proposal c tables (its closing time when c gives
