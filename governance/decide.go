@@ -404,18 +404,23 @@ func (s *State) mayVote(p *Proposal, partner string, at time.Time) error {
 		return err
 	}
 	if !p.InElectorate(partner) {
-		why := "it was not a full member when the proposal opened"
-		if _, ok := p.Interests[partner]; ok {
-			why = "it declared an interest"
-		} else if p.About == partner {
-			why = "the proposal is about it"
-		}
-		return forbiddenf("%s is not in the electorate of proposal %s: %s", pt.Name, p.ID, why)
+		return forbiddenf("%s is not in the electorate of proposal %s: %s", pt.Name, p.ID, p.outOfElectorate(partner))
 	}
 	if !pt.Member(at) {
 		return forbiddenf("%s can no longer vote on proposal %s: it is %s", pt.Name, p.ID, pt.StatusAt(at))
 	}
 	return nil
+}
+
+// outOfElectorate says why partner has no vote on p.
+func (p *Proposal) outOfElectorate(partner string) string {
+	if _, ok := p.Interests[partner]; ok {
+		return "it declared an interest"
+	}
+	if p.About == partner {
+		return "the proposal is about it"
+	}
+	return "it was not a full member when the proposal opened"
 }
 
 // validVote checks a vote against the rule. The minutes of a meeting record a block
@@ -486,13 +491,7 @@ func castingRefused(p *Proposal, o Outcome) error {
 	case p.Chair == "":
 		return invalidf("proposal %s has no chair to give a casting vote: there was none when it opened", p.ID)
 	case !p.InElectorate(p.Chair):
-		why := "it was not a full member when the proposal opened"
-		if _, ok := p.Interests[p.Chair]; ok {
-			why = "it declared an interest"
-		} else if p.About == p.Chair {
-			why = "the proposal is about it"
-		}
-		return forbiddenf("the chair, %s, has no vote on proposal %s, so no casting vote: %s", p.Chair, p.ID, why)
+		return forbiddenf("the chair, %s, has no vote on proposal %s, so no casting vote: %s", p.Chair, p.ID, p.outOfElectorate(p.Chair))
 	case o.Result == OutcomeLapsed:
 		return invalidf("proposal %s lapses for want of quorum: there is no tie for a casting vote to break", p.ID)
 	case o.Tally.For == 0 && o.Tally.Against == 0:
