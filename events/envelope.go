@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/govledger/govledger/internal/intern"
@@ -93,14 +94,22 @@ func stored(subject string, raw []byte, seq uint64, hash bool, w *intern.Table) 
 	if err != nil {
 		return Envelope{}, err
 	}
-	c, t := e.Consortium, e.Type
-	if len(subject) != len(subjectPrefix)+len(c)+1+len(t) || subject[:len(subjectPrefix)] != subjectPrefix ||
-		subject[len(subjectPrefix):len(subjectPrefix)+len(c)] != c || subject[len(subjectPrefix)+len(c)] != '.' ||
-		subject[len(subjectPrefix)+len(c)+1:] != t {
+	if !onSubject(subject, e.Consortium, e.Type) {
 		return Envelope{}, invalid("subject", "at sequence %d the event, a %s of consortium %s, is stored on %s, not %s",
-			seq, t, c, subject, Subject(c, t))
+			seq, e.Type, e.Consortium, subject, Subject(e.Consortium, e.Type))
 	}
 	return e, nil
+}
+
+// onSubject reports whether subject is Subject(consortium, eventType), without building
+// it: every event read is checked.
+func onSubject(subject, consortium, eventType string) bool {
+	rest, ok := strings.CutPrefix(subject, subjectPrefix)
+	if !ok {
+		return false
+	}
+	rest, ok = strings.CutPrefix(rest, consortium)
+	return ok && len(rest) == 1+len(eventType) && rest[0] == '.' && rest[1:] == eventType
 }
 
 // decode is Decode, setting the hash only if asked to, and sharing the strings that

@@ -498,16 +498,13 @@ func (l *Log) lookForHoles(ctx context.Context, stop context.CancelCauseFunc, fi
 			seen = at
 			continue
 		}
+		// If asking fails (a cluster electing a leader), the read goes on, and so does
+		// the watch.
 		msg, err := l.stream.GetMsg(ctx, at, jetstream.WithGetMsgSubject(filter))
-		switch {
-		case errors.Is(err, jetstream.ErrMsgNotFound) || err == nil && msg.Sequence > end:
-			if next.Load() == at { // nothing came while we asked
-				stop(&MissingError{Subjects: filter, From: at, To: end})
-				return
-			}
-		case err != nil && ctx.Err() == nil:
-			// Asking failed (a cluster electing a leader): the read goes on, and so does
-			// the watch.
+		gone := errors.Is(err, jetstream.ErrMsgNotFound) || err == nil && msg.Sequence > end
+		if gone && next.Load() == at { // and nothing came while we asked
+			stop(&MissingError{Subjects: filter, From: at, To: end})
+			return
 		}
 	}
 }

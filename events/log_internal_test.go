@@ -64,3 +64,21 @@ func TestAckPositionOfRealMessages(t *testing.T) {
 		t.Fatalf("read %d messages: %v", n, err)
 	}
 }
+
+func TestOnSubject(t *testing.T) {
+	for subject, want := range map[string]bool{
+		"gov.synergy.decision.vote-cast":        true,
+		"gov.synergy-x.decision.vote-cast":      false, // another consortium that starts alike
+		"gov.synergy.decision.vote-cast.extra":  false,
+		"gov.synergy.decision.carried":          false,
+		"gov.synergydecision.vote-cast":         false,
+		"nat.synergy.decision.vote-cast":        false,
+		"gov.essex-alliance.decision.vote-cast": false,
+		"gov.synergy.":                          false,
+		"":                                      false,
+	} {
+		if got := onSubject(subject, "synergy", "decision.vote-cast"); got != want {
+			t.Errorf("onSubject(%q) = %v, want %v", subject, got, want)
+		}
+	}
+}
