@@ -97,11 +97,11 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	close(v.leaves)
 	<-hashed
 	var fault *Fault
-	var missing *events.MissingError
+	var gone *events.MissingError
 	switch {
 	case errors.As(err, &fault):
-	case errors.As(err, &missing):
-		fault = &Fault{Seq: missing.From, What: fmt.Sprintf("missing: the log counts events up to sequence %d, but holds none after %d", missing.To, missing.From-1)}
+	case errors.As(err, &gone):
+		fault = &Fault{Seq: gone.From, What: fmt.Sprintf("missing: the log counts events up to sequence %d, but holds none after %d", gone.To, gone.From-1)}
 	case errors.Is(err, events.ErrInvalid):
 		fault = undecodable(ctx, log, v.seq+1, err)
 		if fault == nil {
