@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -179,11 +180,16 @@ func VerifyProof(bundle []byte, verifierKey string) (ProofReport, error) {
 	if what.TreeSize != c.Size {
 		return ProofReport{}, fmt.Errorf("%w: the statement is for a checkpoint of %d events, the bundle's is of %d", ErrBadProof, what.TreeSize, c.Size)
 	}
-	r := ProofReport{Checkpoint: c, Decision: what.Decision}
+	held := make([]uint64, len(p.Events))
 	for i, pe := range p.Events {
-		if i >= len(what.Seqs) || pe.Seq != what.Seqs[i] {
-			break
-		}
+		held[i] = pe.Seq
+	}
+	if !slices.Equal(held, what.Seqs) {
+		return ProofReport{}, fmt.Errorf("%w: the bundle holds the events at sequences %v, but the ledger signed it for decision %s of consortium %s by those at %v",
+			ErrBadProof, held, what.Proposal, what.Consortium, what.Seqs)
+	}
+	r := ProofReport{Checkpoint: c, Decision: what.Decision}
+	for _, pe := range p.Events {
 		e, err := checkInclusion(c, pe.Seq, pe.Leaf, pe.Event, pe.Proof)
 		if err != nil {
 			return ProofReport{}, fmt.Errorf("%w: %w", ErrBadProof, err)
@@ -192,14 +198,6 @@ func VerifyProof(bundle []byte, verifierKey string) (ProofReport, error) {
 			return ProofReport{}, fmt.Errorf("%w: the event at sequence %d is of consortium %s, not %s", ErrBadProof, e.Seq, e.Consortium, what.Consortium)
 		}
 		r.Events = append(r.Events, e)
-	}
-	if len(r.Events) != len(p.Events) || len(r.Events) != len(what.Seqs) {
-		held := make([]uint64, len(p.Events))
-		for i, pe := range p.Events {
-			held[i] = pe.Seq
-		}
-		return ProofReport{}, fmt.Errorf("%w: the bundle holds the events at sequences %v, but the ledger signed it for decision %s of consortium %s by those at %v",
-			ErrBadProof, held, what.Proposal, what.Consortium, what.Seqs)
 	}
 	return r, nil
 }
