@@ -170,6 +170,22 @@ func BenchmarkMsgID(b *testing.B) {
 // history in both, so what differs is the size of the ledger around it. first-ms is
 // the first command on the consortium in a fresh process, which reads its history once.
 func BenchmarkCommandLatency(b *testing.B) {
+	bySize(b, func(b *testing.B, bl *benchLedger, consortia int) {
+		p := bl.lives[consortia/2]
+		l := ledger.New(bl.log)
+		first, vote := ballot(b, l, p)
+		res, err := l.Handle(context.Background(), vote(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		byTurns(b, handle(b, l, vote), rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0], false))
+		b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+	})
+}
+
+// bySize runs a benchmark on the ledger of 10 consortia and on that of 1,000, of 1,000
+// events each (the second skipped with -short).
+func bySize(b *testing.B, run func(b *testing.B, bl *benchLedger, consortia int)) {
 	for _, size := range []struct {
 		name      string
 		consortia int
@@ -178,16 +194,7 @@ func BenchmarkCommandLatency(b *testing.B) {
 			if size.consortia > 100 && testing.Short() {
 				b.Skip("a million-event ledger takes a while to fill")
 			}
-			bl := filled(b, size.consortia, 1000)
-			p := bl.lives[size.consortia/2]
-			l := ledger.New(bl.log)
-			first, vote := ballot(b, l, p)
-			res, err := l.Handle(context.Background(), vote(0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			byTurns(b, handle(b, l, vote), rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), res.Events[0], false))
-			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+			run(b, filled(b, size.consortia, 1000), size.consortia)
 		})
 	}
 }
@@ -227,39 +234,30 @@ func byTurns(b *testing.B, govledger func(i int), publish func(*testing.B)) {
 // no NATS involved: ns/op is per event. On 10 consortia and on 1,000, of 1,000 events
 // each, to show what the states of many consortia cost beyond the rules themselves.
 func BenchmarkRecheck(b *testing.B) {
-	for _, size := range []struct {
-		name      string
-		consortia int
-	}{{"events=10k", 10}, {"events=1M", 1000}} {
-		b.Run(size.name, func(b *testing.B) {
-			if size.consortia > 100 && testing.Short() {
-				b.Skip("a million-event ledger takes a while to fill")
+	bySize(b, func(b *testing.B, bl *benchLedger, _ int) {
+		var all []events.Envelope
+		err := bl.log.Replay(context.Background(), 1, func(e events.Envelope) error {
+			// The partnerships' own events, not the raw copies other benchmarks of this
+			// run published on the same ledger, which no rules govern.
+			if strings.HasPrefix(e.Consortium, "partnership-") {
+				all = append(all, e)
 			}
-			bl := filled(b, size.consortia, 1000)
-			var all []events.Envelope
-			err := bl.log.Replay(context.Background(), 1, func(e events.Envelope) error {
-				// The partnerships' own events, not the raw copies other benchmarks of this
-				// run published on the same ledger, which no rules govern.
-				if strings.HasPrefix(e.Consortium, "partnership-") {
-					all = append(all, e)
-				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; {
-				check := ledger.Recheck().Check
-				for _, e := range all {
-					if err := check(e); err != nil {
-						b.Fatalf("event %d: %v", e.Seq, err)
-					}
-					if i++; i == b.N {
-						break
-					}
-				}
-			}
+			return nil
 		})
-	}
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; {
+			check := ledger.Recheck().Check
+			for _, e := range all {
+				if err := check(e); err != nil {
+					b.Fatalf("event %d: %v", e.Seq, err)
+				}
+				if i++; i == b.N {
+					break
+				}
+			}
+		}
+	})
 }
