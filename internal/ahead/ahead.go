@@ -8,8 +8,10 @@ package ahead
 
 import "context"
 
-// queued is how many batches the reader may be ahead.
-const queued = 16
+// depth is how many batches of size the reader may be ahead: about 4,096 items, and at
+// least two batches, so that with batches as large as that, the reader fills one while
+// the other is handled.
+func depth(size int) int { return max(2, 4096/size) }
 
 // Run calls read, which hands what it reads to emit, in order; handle gets the same, in
 // batches of up to size, in order, on the calling goroutine, while read goes on. handle
@@ -21,6 +23,7 @@ const queued = 16
 func Run[T any](ctx context.Context, size int, read func(ctx context.Context, emit func(T) error) error, handle func([]T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	queued := depth(size)
 	batches := make(chan []T, queued)
 	// Handled batches come back to be filled again: a fresh one for every batch would be
 	// most of what a replay allocates of its own. There are never more than queued+2.

@@ -76,7 +76,7 @@ func TestNothingAfterARefusal(t *testing.T) {
 	if !errors.Is(err, refused) || last != 42 {
 		t.Fatalf("Run gave %v after %d; want %v after 42", err, last, refused)
 	}
-	if stoppedAt < 42 || stoppedAt > 42+8*(queued+3) {
+	if stoppedAt < 42 || stoppedAt > 42+8*(depth(8)+3) {
 		t.Errorf("the reader stopped at %d, not a few batches after the refusal", stoppedAt)
 	}
 }
