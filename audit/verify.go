@@ -9,6 +9,7 @@ import (
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/internal/ahead"
+	"github.com/govledger/govledger/internal/group"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -32,9 +33,12 @@ type Options struct {
 	// caught even when its own chains are consistent. The more a partner keeps, the
 	// more precisely a fault names the events that changed (Fault.Within).
 	Against []Checkpoint
-	// Check re-decides each checked event, in order, against the history before it; an
-	// error becomes the Fault. This is where the governance rules plug in: audit does
-	// not know them.
+	// Check re-decides each checked event against its consortium's history before it;
+	// an error becomes the Fault. This is where the governance rules plug in: audit does
+	// not know them. Check gets each consortium's events in order, but the consortia
+	// not interleaved as in the log: Verify checks a window of events consortium by
+	// consortium. So, past a fault, Check may have had events of other consortia that
+	// come later in the log, though none of the faulty consortium.
 	Check func(events.Envelope) error
 	// CheckEnd, once every event has been checked, says whether the log ends in the
 	// middle of something the rules require (an outcome without the event that carries
@@ -84,13 +88,16 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	v := &verification{opts: opts, last: last, chains: chains{}, tree: newTree(last), leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch)}
+	v := &verification{opts: opts, last: last, chains: chains{}, tree: newTree(last),
+		leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch), hashes: make([]tlog.Hash, 0, window)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
 	// more is the audit's largest cost, and the replay waits on the network anyway. The
 	// events go over in batches: handing them over one by one cost more than hashing.
 	hashed := make(chan struct{})
 	go func() { v.hash(); close(hashed) }()
-	err = replayAhead(ctx, log, v.event)
+	err = ahead.Run(ctx, window, func(ctx context.Context, emit func(events.Envelope) error) error {
+		return log.Replay(ctx, 1, emit)
+	}, v.take)
 	if len(v.batch) > 0 {
 		v.leaves <- v.batch
 	}
@@ -115,7 +122,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 		}
 	}
 	if opts.Progress != nil {
-		opts.Progress(Progress{Events: v.events, Seq: v.seq, Last: last})
+		opts.Progress(Progress{Events: v.events, Seq: v.settled, Last: last})
 	}
 	r := v.report()
 	if fault != nil {
@@ -132,70 +139,122 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	return r, nil
 }
 
-// replayAhead is log.Replay from the first event, with the reading and decoding of the
-// log a few batches ahead of fn (package ahead): the checks (the chains, the rules) then
-// go on alongside it, as the tree's hashing does. fn sees every event in order, and none
-// after one it refuses; a read error comes after the events before it.
-func replayAhead(ctx context.Context, log Log, fn func(events.Envelope) error) error {
-	return ahead.Run(ctx, eventBatch, func(ctx context.Context, emit func(events.Envelope) error) error {
-		return log.Replay(ctx, 1, emit)
-	}, func(batch []events.Envelope) error {
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// eventBatch is how many events replayAhead hands over at a time.
-const eventBatch = 256
+// window is how many events Verify reads before it checks them (verification.settle):
+// the log is read and decoded a window ahead of the checks, on a goroutine of its own
+// (package ahead), so that the checks go on alongside it, as the tree's hashing does.
+const window = 1 << 13
 
 // verification is the state of one Verify.
 type verification struct {
-	opts    Options
-	last    uint64
-	chains  chains
-	tree    *Tree
-	leaves  chan []tlog.Hash // the hashes of the events replayed, in batches, for hash
-	batch   []tlog.Hash      // the batch being filled
-	seq     uint64           // the last event's sequence
-	events  int64
-	checked int64
+	opts         Options
+	last         uint64
+	chains       chains
+	tree         *Tree
+	leaves       chan []tlog.Hash // the hashes of the events settled, in batches, for hash
+	batch        []tlog.Hash      // the batch being filled
+	seq          uint64           // the last event's sequence read
+	hashes       []tlog.Hash      // the leaf hashes of the window being settled
+	byConsortium group.ByConsortium
+	events       int64  // events settled
+	settled      uint64 // the last of them
+	checked      int64
 }
 
-// event checks one replayed event; a *Fault stops the replay.
-func (v *verification) event(e events.Envelope) error {
-	if e.Seq != v.seq+1 {
-		return missing(v.seq, e.Seq)
-	}
-	v.seq = e.Seq
-	v.events++
-	h, err := eventHash(e)
-	if err != nil {
-		return faultAt(e, "%v", err)
-	}
-	v.batch = append(v.batch, h)
-	if len(v.batch) == cap(v.batch) {
-		v.leaves <- v.batch
-		v.batch = make([]tlog.Hash, 0, leafBatch)
-	}
-	if v.opts.Consortium == "" || e.Consortium == v.opts.Consortium {
-		v.checked++
-		if f := v.chains.follow(e); f != nil {
-			return f
+// take takes in one window of replayed events, in log order: their sequences must run
+// on from the last window's, and their hashes be hashes, up to the first that does not;
+// then it settles them. A *Fault stops the replay.
+func (v *verification) take(evs []events.Envelope) error {
+	v.hashes = v.hashes[:0]
+	for i, e := range evs {
+		if e.Seq != v.seq+1 {
+			return v.settleThen(evs[:i], missing(v.seq, e.Seq))
 		}
-		if v.opts.Check != nil {
-			if err := v.opts.Check(e); err != nil {
-				f := faultAt(e, "it breaks the rules")
-				f.Err = err
-				return f
+		h, err := eventHash(e)
+		if err != nil {
+			return v.settleThen(evs[:i], faultAt(e, "%v", err))
+		}
+		v.seq = e.Seq
+		v.hashes = append(v.hashes, h)
+	}
+	return v.settle(evs)
+}
+
+// settleThen settles evs before reporting f, found in the event after them: a fault
+// among them comes first.
+func (v *verification) settleThen(evs []events.Envelope, f *Fault) error {
+	if err := v.settle(evs); err != nil {
+		return err
+	}
+	return f
+}
+
+// settle checks a window of events, whose sequences run on without a gap, then counts
+// them and adds them to the tree up to the first fault, which it returns as a *Fault.
+//
+// The checks go consortium by consortium (package group): each consortium's chain and
+// rules depend on its own events alone. The first fault in log order is the earliest of
+// the consortia's first faults: events after it are not checked once it is found.
+func (v *verification) settle(evs []events.Envelope) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	for i, e := range evs {
+		if v.inScope(e) {
+			v.byConsortium.Add(e.Consortium, i)
+		}
+	}
+	var first *Fault
+	v.byConsortium.Each(func(members []int) {
+		for _, i := range members {
+			e := evs[i]
+			if first != nil && e.Seq > first.Seq {
+				return
+			}
+			if f := v.check(e); f != nil {
+				first = f
+				return
 			}
 		}
+	})
+	if first != nil {
+		evs = evs[:first.Seq-evs[0].Seq+1]
 	}
-	if v.opts.Progress != nil && v.events%v.opts.ProgressEvery == 0 {
-		v.opts.Progress(Progress{Events: v.events, Seq: v.seq, Last: v.last})
+	for i, e := range evs {
+		v.events, v.settled = v.events+1, e.Seq
+		if v.inScope(e) {
+			v.checked++
+		}
+		v.batch = append(v.batch, v.hashes[i])
+		if len(v.batch) == cap(v.batch) {
+			v.leaves <- v.batch
+			v.batch = make([]tlog.Hash, 0, leafBatch)
+		}
+		if v.opts.Progress != nil && v.events%v.opts.ProgressEvery == 0 {
+			v.opts.Progress(Progress{Events: v.events, Seq: e.Seq, Last: v.last})
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return nil
+}
+
+// inScope reports whether Verify checks e's chain and rules (Options.Consortium).
+func (v *verification) inScope(e events.Envelope) bool {
+	return v.opts.Consortium == "" || e.Consortium == v.opts.Consortium
+}
+
+// check holds one event to its consortium's chain and Options.Check.
+func (v *verification) check(e events.Envelope) *Fault {
+	if f := v.chains.follow(e); f != nil {
+		return f
+	}
+	if v.opts.Check != nil {
+		if err := v.opts.Check(e); err != nil {
+			f := faultAt(e, "it breaks the rules")
+			f.Err = err
+			return f
+		}
 	}
 	return nil
 }
@@ -203,7 +262,7 @@ func (v *verification) event(e events.Envelope) error {
 // leafBatch is how many events go to hash at a time.
 const leafBatch = 512
 
-// hash adds every replayed event to the tree, in order.
+// hash adds every settled event to the tree, in order.
 func (v *verification) hash() {
 	for batch := range v.leaves {
 		for _, h := range batch {

@@ -79,16 +79,20 @@ func TestVerifyOneConsortiumAndCheck(t *testing.T) {
 	}
 }
 
-// TestVerifyStopsAtTheFault: the log is read ahead of the checks, in batches; a fault
-// deep into it still ends the verification there, with nothing after it counted, put
-// in the tree or handed to the check.
+// TestVerifyStopsAtTheFault: the log is read ahead of the checks, and checked a window
+// at a time, consortium by consortium; a fault deep into it still ends the verification
+// there, with nothing after it counted or put in the tree, and nothing of the faulty
+// consortium after it handed to the check.
 func TestVerifyStopsAtTheFault(t *testing.T) {
 	l := openLedger(t, "")
 	all := history(t, l.log, 400)
 	bad := all[len(all)/2+7]
-	var last uint64
+	last := map[string]uint64{}
 	r, err := audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
-		last = e.Seq
+		if e.Seq <= last[e.Consortium] {
+			t.Errorf("the check had sequence %d of %s after %d", e.Seq, e.Consortium, last[e.Consortium])
+		}
+		last[e.Consortium] = e.Seq
 		if e.Seq == bad.Seq {
 			return errors.New("a vote by a partner that had left")
 		}
@@ -97,8 +101,30 @@ func TestVerifyStopsAtTheFault(t *testing.T) {
 	if f := mustFault(t, err); f.Seq != bad.Seq {
 		t.Fatalf("fault %+v, want it at sequence %d", f, bad.Seq)
 	}
-	if r.Events != int64(bad.Seq) || r.Checked != int64(bad.Seq) || r.Tree.Size() != int64(bad.Seq) || last != bad.Seq {
-		t.Errorf("stopped at %d: %d events, %d checked, a tree of %d, the check saw up to %d", bad.Seq, r.Events, r.Checked, r.Tree.Size(), last)
+	if r.Events != int64(bad.Seq) || r.Checked != int64(bad.Seq) || r.Tree.Size() != int64(bad.Seq) || last[bad.Consortium] != bad.Seq {
+		t.Errorf("stopped at %d: %d events, %d checked, a tree of %d, the check saw %s up to %d",
+			bad.Seq, r.Events, r.Checked, r.Tree.Size(), bad.Consortium, last[bad.Consortium])
+	}
+}
+
+// TestVerifyFindsTheFirstFault: with two consortia breaking the rules, the fault named
+// is the one earlier in the log, though its consortium's events are checked after the
+// other's (the consortium whose first event comes first is checked first).
+func TestVerifyFindsTheFirstFault(t *testing.T) {
+	l := openLedger(t, "")
+	all := history(t, l.log, 20)
+	early, late := all[len(all)/2+1], all[len(all)/2+3] // two consortia, the later first in the log
+	if early.Consortium == late.Consortium || late.Consortium != all[0].Consortium {
+		t.Fatalf("the history does not have the faults it needs: %s and %s", early.Consortium, late.Consortium)
+	}
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
+		if e.Seq == early.Seq || e.Seq == late.Seq {
+			return errors.New("a vote by a partner that had left")
+		}
+		return nil
+	}})
+	if f := mustFault(t, err); f.Seq != early.Seq || f.Consortium != early.Consortium {
+		t.Errorf("fault %+v, want the one at sequence %d of %s", f, early.Seq, early.Consortium)
 	}
 }
 
