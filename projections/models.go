@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -43,13 +44,17 @@ func NewModels() *Models {
 func (m *Models) Faults() []Fault { return slices.Clone(m.faults) }
 
 func (m *Models) fault(seq uint64, format string, args ...any) {
-	// Events come in sequence order; one at or before the last fault is being seen again
-	// (after a restart from a checkpoint saved with that fault).
-	if n := len(m.faults); n > 0 && m.faults[n-1].Seq >= seq {
+	// Events are applied in order within each consortium, not always between consortia
+	// (Runner's batches go consortium by consortium), so faults are kept in order by
+	// sequence. One already kept is being seen again (after a restart from a checkpoint
+	// saved with that fault).
+	i, seen := slices.BinarySearchFunc(m.faults, seq, func(f Fault, seq uint64) int { return cmp.Compare(f.Seq, seq) })
+	if seen || i == maxFaults {
 		return
 	}
-	if len(m.faults) < maxFaults {
-		m.faults = append(m.faults, Fault{Seq: seq, Reason: fmt.Sprintf(format, args...)})
+	m.faults = slices.Insert(m.faults, i, Fault{Seq: seq, Reason: fmt.Sprintf(format, args...)})
+	if len(m.faults) > maxFaults {
+		m.faults = m.faults[:maxFaults]
 	}
 }
 

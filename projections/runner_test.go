@@ -95,6 +95,54 @@ func TestUnreadableMessagePassedOver(t *testing.T) {
 	}
 }
 
+// TestFaultsInLogOrder: a replay applies a batch of events consortium by consortium,
+// yet the faults are kept in log order, as following the log event by event keeps them:
+// here a consortium's bad vote comes after an event of a consortium never formed, but
+// the consortium's events are applied first.
+func TestFaultsInLogOrder(t *testing.T) {
+	log, _ := ledgerOf(t, 20)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	followed := projections.NewRunner(log) // caught up, then fed the bad events one by one
+	done := make(chan error, 1)
+	go func() { done <- followed.Run(ctx) }()
+	last, err := log.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := followed.WaitFor(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for _, bad := range []struct{ consortium, extra string }{{"never-formed", ""}, {"partnership-0", `,"extra":1`}} {
+		head, err := log.Head(ctx, bad.consortium)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := log.Append(ctx, bad.consortium, head.Seq, events.Draft{Type: "decision.vote-cast",
+			Actor: events.Actor{Person: "amina-okafor"}, Payload: []byte(`{"proposal":"p-1","partner":"x","vote":"for"` + bad.extra + `}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, got[0].Seq)
+	}
+	if err := followed.WaitFor(ctx, seqs[1]); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*projections.Runner{"rebuilt": rebuilt(t, log), "followed": followed} {
+		var faults []projections.Fault
+		r.View(func(m *projections.Models, _ uint64) { faults = m.Faults() })
+		if len(faults) != 2 || faults[0].Seq != seqs[0] || faults[1].Seq != seqs[1] ||
+			!strings.Contains(faults[0].Reason, "has not been formed") || !strings.Contains(faults[1].Reason, "unknown field") {
+			t.Errorf("%s: faults %+v, want the events at %v in that order", name, faults, seqs)
+		}
+	}
+}
+
 // TestCheckpointOfAnotherLogIsNotUsed: a checkpoint whose last event is not this log's
 // is set aside, and the models are built from the log.
 func TestCheckpointOfAnotherLogIsNotUsed(t *testing.T) {
