@@ -142,7 +142,7 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 // window is how many events Verify reads before it checks them (verification.settle):
 // the log is read and decoded a window ahead of the checks, on a goroutine of its own
 // (package ahead), so that the checks go on alongside it, as the tree's hashing does.
-const window = 1 << 13
+const window = 1 << 14
 
 // verification is the state of one Verify.
 type verification struct {
