@@ -4,7 +4,12 @@ import (
 	"context"
 
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/ahead"
+	"github.com/govledger/govledger/internal/group"
 )
+
+// warmWindow is how many events Warm reads before it applies them.
+const warmWindow = 1 << 14
 
 // Warm loads the state of every consortium in one pass over the log, so that no
 // command waits for its consortium's history to be read: otherwise the first command
@@ -20,21 +25,35 @@ import (
 func (l *Ledger) Warm(ctx context.Context) (int, error) {
 	broken := map[string]bool{}
 	warmed := map[string]*live{}
-	err := l.log.Replay(ctx, 1, func(e events.Envelope) error {
-		if broken[e.Consortium] {
-			return nil
+	var byConsortium group.ByConsortium
+	// The log is read a window ahead of the states, which take each window consortium
+	// by consortium (package group), under the consortium's lock once.
+	err := ahead.Run(ctx, warmWindow, func(ctx context.Context, emit func(events.Envelope) error) error {
+		return l.log.Replay(ctx, 1, emit)
+	}, func(window []events.Envelope) error {
+		for i, e := range window {
+			if !broken[e.Consortium] {
+				byConsortium.Add(e.Consortium, i)
+			}
 		}
-		lv := l.live(e.Consortium)
-		lv.mu.Lock()
-		defer lv.mu.Unlock()
-		switch {
-		case e.Seq <= lv.seq:
-		case e.Prev != lv.hash || lv.apply(e) != nil:
-			broken[e.Consortium] = true
-			delete(warmed, e.Consortium)
-		default:
-			warmed[e.Consortium] = lv
-		}
+		byConsortium.Each(func(places []int) {
+			consortium := window[places[0]].Consortium
+			lv := l.live(consortium)
+			lv.mu.Lock()
+			defer lv.mu.Unlock()
+			for _, i := range places {
+				e := window[i]
+				switch {
+				case e.Seq <= lv.seq:
+				case e.Prev != lv.hash || lv.apply(e) != nil:
+					broken[consortium] = true
+					delete(warmed, consortium)
+					return
+				default:
+					warmed[consortium] = lv
+				}
+			}
+		})
 		return nil
 	})
 	if err != nil {
