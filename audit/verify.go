@@ -160,9 +160,9 @@ type verification struct {
 	checked      int64
 }
 
-// take takes in one window of replayed events, in log order: their sequences must run
-// on from the last window's, and their hashes be hashes, up to the first that does not;
-// then it settles them. A *Fault stops the replay.
+// take is handed each window of the replay, in log order. It checks that the
+// sequences run on from the last window's and that the hashes are hashes, then settles
+// the window up to the first event where either fails. A *Fault stops the replay.
 func (v *verification) take(evs []events.Envelope) error {
 	v.hashes = v.hashes[:0]
 	for i, e := range evs {
@@ -204,8 +204,8 @@ func (v *verification) settle(evs []events.Envelope) error {
 		}
 	}
 	var first *Fault
-	v.byConsortium.Each(func(members []int) {
-		for _, i := range members {
+	v.byConsortium.Each(func(places []int) {
+		for _, i := range places {
 			e := evs[i]
 			if first != nil && e.Seq > first.Seq {
 				return

@@ -8,5 +8,6 @@
 // consortium's in one pass over the log, as serve does when it starts. The log's
 // sequence check guards correctness when several processes write.
 //
-// It imports events, governance and internal/payload; never projections, api or cmd.
+// It imports events, governance and the internal packages payload, intern, ahead and
+// group; never projections, api or cmd.
 package ledger

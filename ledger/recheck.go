@@ -12,9 +12,10 @@ import (
 )
 
 // Rules re-decide a log's events by the governance rules, for audit.Options' Check and
-// CheckEnd: each event, in log order, against its consortium's state just before it,
-// so that an event appended past the ledger that breaks them is caught where it
-// stands; and, at the end, whatever the last events left undone. Rules keep every
+// CheckEnd: each event against its consortium's state just before it (each
+// consortium's events must come in log order; how the consortia interleave does not
+// matter), so that an event appended past the ledger that breaks them is caught where
+// it stands; and, at the end, whatever the last events left undone. Rules keep every
 // consortium's state as they go and are not safe for concurrent use.
 type Rules struct {
 	states map[string]*governance.State

@@ -31,6 +31,6 @@
 // version or another log is not used. Deleting the bucket loses nothing: the models
 // are rebuilt from the log and give the same answers.
 //
-// It imports events, governance, internal/payload and internal/ahead; never ledger, api
-// or cmd.
+// It imports events, governance and the internal packages payload, intern, ahead and
+// group; never ledger, api or cmd.
 package projections

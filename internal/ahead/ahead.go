@@ -1,7 +1,8 @@
 // Package ahead runs a reader a few batches ahead of whatever handles what it reads, on a
 // goroutine of its own, so that reading the log and checking or applying its events go
 // on side by side: on two cores that is most of the difference between replaying the log
-// and merely reading it. The audit's verify and the read models' rebuild both use it.
+// and merely reading it. The audit's verify, the read models' replay and the ledger's
+// Warm use it.
 //
 // It imports nothing of govledger.
 package ahead
