@@ -67,6 +67,30 @@ func NewPublisher(js jetstream.JetStream, consortium string, e events.Envelope) 
 	return &Publisher{js: js, consortium: consortium, subject: events.Subject(consortium, e.Type), data: bytes.Replace(e.Raw, from, to, 1)}
 }
 
+// Twin publishes a copy of every event of consortium from, in order, on consortium
+// to's subjects, each with the sequence check, and returns a Publisher of copies of e on
+// to's subjects that carries on after the last of them. A raw publish on the twin then
+// finds in the server's sequence check what a command on from finds: as many subjects,
+// with as many messages on each (the check looks for the last message on any of them).
+func Twin(ctx context.Context, log *events.Log, from, to string, e events.Envelope) (*Publisher, error) {
+	history, err := log.Read(ctx, from, 0)
+	if err != nil {
+		return nil, fmt.Errorf("raw twin of %s: %w", from, err)
+	}
+	var seq uint64
+	for _, h := range history {
+		p := NewPublisher(log.JetStream(), to, h)
+		p.seq = seq
+		if err := p.Publish(ctx); err != nil {
+			return nil, err
+		}
+		seq = p.seq
+	}
+	p := NewPublisher(log.JetStream(), to, e)
+	p.seq = seq
+	return p, nil
+}
+
 // Publish publishes one copy and waits for its acknowledgement.
 func (p *Publisher) Publish(ctx context.Context) error {
 	m := nats.NewMsg(p.subject)
