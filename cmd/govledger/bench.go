@@ -276,7 +276,7 @@ func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebu
 	notes := []string{
 		fmt.Sprintf("\ncommand latency on the large ledger is %.2f× that on the small one (target: at most 1.5×)", largeLatency.ours/smallLatency.ours),
 		fmt.Sprintf("first command on a consortium in a fresh process (reads its 1,000 events once): %s on the small ledger, %s on the large",
-			smallFirst.Round(100*time.Microsecond), largeFirst.Round(100*time.Microsecond)),
+			roughly(smallFirst), roughly(largeFirst)),
 		fmt.Sprintf("the read models hold %.1f MB per 100,000 events", held),
 	}
 	return rows, notes, nil
@@ -372,6 +372,14 @@ func rawTwin(ctx context.Context, l *ledger.Ledger, log *events.Log, vote func(i
 		return nil, err
 	}
 	return func(int) error { return p.Publish(ctx) }, nil
+}
+
+// roughly is d to four figures or so: 9ms, 927.5ms, 1.302s.
+func roughly(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Microsecond)
 }
 
 // alternate runs ours and raw n times each, a round of each in turn, and returns the
