@@ -9,10 +9,11 @@ package ahead
 
 import "context"
 
-// depth is how many batches of size the reader may be ahead: about 4,096 items, and at
-// least two batches, so that with batches as large as that, the reader fills one while
-// the other is handled.
-func depth(size int) int { return max(2, 4096/size) }
+// depth is how many full batches of size may wait to be handled: about 4,096 items in
+// all, to even out the reader's pace and the handler's. A batch of that size or more
+// waits for none: the reader fills the next while one is handled, and hands it over
+// when that one is done, so that two such batches are held at a time, not more.
+func depth(size int) int { return 4096 / size }
 
 // Run calls read, which hands what it reads to emit, in order; handle gets the same, in
 // batches of up to size, in order, on the calling goroutine, while read goes on. handle

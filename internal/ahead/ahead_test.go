@@ -3,6 +3,7 @@ package ahead
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 )
 
@@ -34,6 +35,38 @@ func TestEverythingInOrder(t *testing.T) {
 	})
 	if err != nil || next != 1000 {
 		t.Fatalf("handled %d of 1000: %v", next, err)
+	}
+}
+
+// TestLargeBatchesTwoAtATime: with batches larger than the depth's 4,096 items, none
+// waits: the reader fills the next batch while one is handled, and no more.
+func TestLargeBatchesTwoAtATime(t *testing.T) {
+	const size, n = 5000, 23456
+	var read atomic.Int64 // the last item read
+	reader := func(_ context.Context, emit func(int) error) error {
+		for i := range n {
+			read.Store(int64(i))
+			if err := emit(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	next := 0
+	err := Run(context.Background(), size, reader, func(batch []int) error {
+		if ahead := int(read.Load()) - next; ahead >= 2*size {
+			t.Errorf("the reader was %d items ahead of a batch of %d", ahead, size)
+		}
+		for _, v := range batch {
+			if v != next {
+				t.Fatalf("got %d, want %d", v, next)
+			}
+			next++
+		}
+		return nil
+	})
+	if err != nil || next != n {
+		t.Fatalf("handled %d of %d: %v", next, n, err)
 	}
 }
 

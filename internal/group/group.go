@@ -4,7 +4,8 @@
 // window consortium by consortium gives the same answers as handling it in log order,
 // while one consortium's state stays in the processor's caches for all its events of the
 // window instead of being fetched again for every event of a log that interleaves a
-// thousand consortia. The audit's verify and the read models' replay both use it.
+// thousand consortia. The audit's verify, the read models' replay and the ledger's
+// Warm use it.
 //
 // It imports nothing of govledger.
 package group
