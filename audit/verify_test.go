@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/internal/simulate"
 	"github.com/nats-io/nats.go"
 )
 
@@ -125,6 +127,40 @@ func TestVerifyFindsTheFirstFault(t *testing.T) {
 	}})
 	if f := mustFault(t, err); f.Seq != early.Seq || f.Consortium != early.Consortium {
 		t.Errorf("fault %+v, want the one at sequence %d of %s", f, early.Seq, early.Consortium)
+	}
+}
+
+// TestVerifyFaultInALaterWindow: past the first window of events checked together, the
+// fault named is still the first in log order, with everything up to it, and nothing
+// after it, counted, checked, put in the tree and reported as progress. Every event from
+// sequence bad on breaks the rules, so the consortia checked before bad's in its window
+// find faults of their own, later in the log.
+func TestVerifyFaultInALaterWindow(t *testing.T) {
+	l := openLedger(t, "")
+	if _, err := simulate.Fill(ctx(t), l.log, simulate.Ledger{Consortia: 20, Prefix: "partnership", Events: 1000, Seed: 3,
+		Start: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	const bad = 18_000 // in the second window of 16,384
+	var progress []audit.Progress
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{
+		Check: func(e events.Envelope) error {
+			if e.Seq >= bad {
+				return errors.New("a vote by a partner that had left")
+			}
+			return nil
+		},
+		ProgressEvery: 1000,
+		Progress:      func(p audit.Progress) { progress = append(progress, p) },
+	})
+	if f := mustFault(t, err); f.Seq != bad {
+		t.Fatalf("fault %+v, want it at sequence %d", f, bad)
+	}
+	if r.Events != bad || r.Checked != bad || r.Tree.Size() != bad {
+		t.Errorf("stopped at %d: %d events, %d checked, a tree of %d", bad, r.Events, r.Checked, r.Tree.Size())
+	}
+	if n := len(progress); n != bad/1000+1 || progress[n-1].Events != bad || progress[n-1].Seq != bad || progress[n-2].Seq != bad {
+		t.Errorf("progress %+v, want every 1,000 events up to %d, then the end at %d", progress, bad, bad)
 	}
 }
 
