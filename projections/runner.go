@@ -228,7 +228,7 @@ func (at *position) takeAll(m *Models, batch []message, byConsortium *group.ByCo
 const replayBatch = 1 << 13
 
 // replay hands take, in order and in batches, every message from sequence from to the
-// end of the log. The log is read a few batches ahead of take (package ahead), so that
+// end of the log. The log is read a batch ahead of take (package ahead), so that
 // decoding the payloads and applying them goes on alongside reading and decoding the
 // log: on two cores this is most of the difference between rebuilding the models and
 // merely reading the log.
