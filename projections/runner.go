@@ -116,14 +116,14 @@ func (r *Runner) Run(ctx context.Context) error {
 	var byConsortium group.ByConsortium
 	err = r.replay(followCtx, r.Seq()+1, func(batch []message) {
 		r.mu.Lock()
-		r.at.takeAll(r.models, batch, &byConsortium)
+		r.at.take(r.models, batch, &byConsortium)
 		r.mu.Unlock()
 		r.changed.Broadcast()
 	})
 	if err == nil {
 		err = r.feed(followCtx, true, r.Seq()+1, func(msg message) error {
 			r.mu.Lock()
-			r.at.take(r.models, msg)
+			r.at.take(r.models, []message{msg}, &byConsortium)
 			r.mu.Unlock()
 			r.changed.Broadcast()
 			return nil
@@ -158,7 +158,7 @@ func (r *Runner) Rebuild(ctx context.Context) error {
 	var at position
 	var byConsortium group.ByConsortium
 	err := r.replay(ctx, 1, func(batch []message) {
-		at.takeAll(m, batch, &byConsortium)
+		at.take(m, batch, &byConsortium)
 	})
 	if err != nil {
 		return err
@@ -182,24 +182,13 @@ type message struct {
 	unreadable error
 }
 
-// take applies msg to m and moves past it. An unreadable message is noted as a fault
-// and passed over, so that one malformed message published on gov.> cannot stop every
-// read model.
-func (at *position) take(m *Models, msg message) {
-	if msg.unreadable != nil {
-		m.fault(msg.seq, "unreadable: %v", msg.unreadable)
-	} else {
-		m.Apply(msg.event)
-		at.mark, at.raw = mark{Seq: msg.seq}, msg.event.Raw
-	}
-	at.seq = msg.seq
-}
-
-// takeAll takes a batch of messages, as take would one by one, but applying the events
-// consortium by consortium, each consortium's in order (package group): the models of
-// one consortium depend on its events alone, and its state then stays in the
-// processor's caches for all its events of the batch.
-func (at *position) takeAll(m *Models, batch []message, byConsortium *group.ByConsortium) {
+// take applies a batch of messages to m and moves past them. An unreadable message is
+// noted as a fault and passed over, so that one malformed message published on gov.>
+// cannot stop every read model. The events are applied consortium by consortium, each
+// consortium's in order (package group): the models of one consortium depend on its
+// events alone, and its state then stays in the processor's caches for all its events
+// of the batch.
+func (at *position) take(m *Models, batch []message, byConsortium *group.ByConsortium) {
 	last := -1 // the last event of the batch
 	for i, msg := range batch {
 		if msg.unreadable != nil {
@@ -223,7 +212,7 @@ func (at *position) takeAll(m *Models, batch []message, byConsortium *group.ByCo
 }
 
 // replayBatch is how many messages replay hands over at a time: enough that each
-// consortium of a large ledger has several events in a batch (takeAll), few enough
+// consortium of a large ledger has several events in a batch (position.take), few enough
 // that readers see progress while catching up (a batch takes milliseconds).
 const replayBatch = 1 << 13
 
