@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/internal/group"
 	"github.com/govledger/govledger/internal/rawjs"
 	"github.com/govledger/govledger/internal/simulate"
 	"github.com/govledger/govledger/ledger"
@@ -180,6 +182,26 @@ func BenchmarkMsgID(b *testing.B) {
 	byTurns(b, func(int) { with(b) }, without)
 }
 
+// BenchmarkTwin is what the raw side of the command benchmarks gains on a fresh
+// consortium: raw publishes with the sequence check on a twin of a partnership (its
+// history copied, rawTwin), against the same on a consortium with no history, by turns.
+// The "govledger" side is the twin.
+func BenchmarkTwin(b *testing.B) {
+	bl := filled(b, 10, 1000)
+	ballots++
+	last, err := bl.log.LastSeq(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample, err := bl.log.Get(context.Background(), last)
+	if err != nil {
+		b.Fatal(err)
+	}
+	twin := rawTwin(b, bl.log, bl.lives[0].ID, sample)
+	fresh := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-fresh-%d", ballots), sample, false)
+	byTurns(b, func(int) { twin(b) }, fresh)
+}
+
 // BenchmarkCommandLatency is a command's latency in steady state (its consortium's
 // state already loaded by this process) on a ledger of 10,000 events (10 consortia of
 // 1,000) and of 1,000,000 (1,000 of 1,000): the commanded consortium has the same
@@ -248,7 +270,9 @@ func byTurns(b *testing.B, govledger func(i int), publish func(*testing.B)) {
 // BenchmarkRecheck is the rules' re-decision alone (Recheck, what `audit verify` adds to
 // the chains and the tree), over every event of a ledger already read into memory, with
 // no NATS involved: ns/op is per event. On 10 consortia and on 1,000, of 1,000 events
-// each, to show what the states of many consortia cost beyond the rules themselves.
+// each, to show what the states of many consortia cost beyond the rules themselves; in
+// log order, and in the order audit verify checks them: windows of 16,384 events,
+// consortium by consortium (group.ByConsortium).
 func BenchmarkRecheck(b *testing.B) {
 	bySize(b, func(b *testing.B, bl *benchLedger, _ int) {
 		var all []events.Envelope
@@ -263,17 +287,41 @@ func BenchmarkRecheck(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ResetTimer()
-		for i := 0; i < b.N; {
-			check := ledger.Recheck().Check
-			for _, e := range all {
-				if err := check(e); err != nil {
-					b.Fatalf("event %d: %v", e.Seq, err)
+		for _, order := range []struct {
+			name   string
+			events []events.Envelope
+		}{{"order=log", all}, {"order=by-consortium", byConsortium(all, 1<<14)}} {
+			b.Run(order.name, func(b *testing.B) {
+				for i := 0; i < b.N; {
+					check := ledger.Recheck().Check
+					for _, e := range order.events {
+						if err := check(e); err != nil {
+							b.Fatalf("event %d: %v", e.Seq, err)
+						}
+						if i++; i == b.N {
+							break
+						}
+					}
 				}
-				if i++; i == b.N {
-					break
-				}
-			}
+			})
 		}
 	})
+}
+
+// byConsortium is evs put in order window by window, each window consortium by
+// consortium.
+func byConsortium(evs []events.Envelope, window int) []events.Envelope {
+	var g group.ByConsortium
+	out := make([]events.Envelope, 0, len(evs))
+	for w := range slices.Chunk(evs, window) {
+		for i, e := range w {
+			g.Add(e.Consortium, i)
+		}
+		g.Each(func(places []int) {
+			for _, i := range places {
+				out = append(out, w[i])
+			}
+		})
+	}
+	return out
 }
