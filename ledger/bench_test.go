@@ -162,6 +162,20 @@ func handle(b *testing.B, l *ledger.Ledger, vote func(int) ledger.Command) func(
 	}
 }
 
+// lastEvent is the log's newest event, to publish copies of.
+func lastEvent(b *testing.B, log *events.Log) events.Envelope {
+	b.Helper()
+	last, err := log.LastSeq(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := log.Get(context.Background(), last)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
 // BenchmarkMsgID is what the server's duplicate check costs an append: raw publishes
 // with the sequence check, with a Nats-Msg-Id (as every append of the ledger carries, so
 // that a retried command is recorded once) and without, by turns. The "govledger" side
@@ -169,14 +183,7 @@ func handle(b *testing.B, l *ledger.Ledger, vote func(int) ledger.Command) func(
 func BenchmarkMsgID(b *testing.B) {
 	bl := filled(b, 10, 1000)
 	ballots++
-	last, err := bl.log.LastSeq(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	sample, err := bl.log.Get(context.Background(), last)
-	if err != nil {
-		b.Fatal(err)
-	}
+	sample := lastEvent(b, bl.log)
 	with := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-msgid-%d", ballots), sample, true)
 	without := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-raw-%d", ballots), sample, false)
 	byTurns(b, func(int) { with(b) }, without)
@@ -189,14 +196,7 @@ func BenchmarkMsgID(b *testing.B) {
 func BenchmarkTwin(b *testing.B) {
 	bl := filled(b, 10, 1000)
 	ballots++
-	last, err := bl.log.LastSeq(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	sample, err := bl.log.Get(context.Background(), last)
-	if err != nil {
-		b.Fatal(err)
-	}
+	sample := lastEvent(b, bl.log)
 	twin := rawTwin(b, bl.log, bl.lives[0].ID, sample)
 	fresh := rawPublisher(bl.log.JetStream(), fmt.Sprintf("bench-fresh-%d", ballots), sample, false)
 	byTurns(b, func(int) { twin(b) }, fresh)
