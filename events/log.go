@@ -396,7 +396,7 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 		from = 1
 	}
 	o, w := readOptions(opts), intern.New(maxWords)
-	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64, _ uint64) (bool, error) {
+	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64) (bool, error) {
 		e, err := stored(raw.Subject(), raw.Data(), seq, o.hash, w)
 		if err != nil {
 			return false, err
@@ -454,7 +454,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 	var next atomic.Uint64 // the sequence after the last event read
 	next.Store(start.seq)
 	go l.lookForHoles(ctx, stop, filter, &next, end)
-	err := l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64, pending uint64) (bool, error) {
+	err := l.consume(ctx, []string{filter}, start, func(m jetstream.Msg, seq uint64) (bool, error) {
 		if seq > end {
 			return true, nil
 		}
@@ -466,7 +466,10 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 		if err := fn(e); err != nil {
 			return false, err
 		}
-		return seq >= end || pending == 0, nil
+		// Only the sequence says the read is done. On a cluster the consumer may sit
+		// on a replica that has not yet stored all the leader acknowledged: its count
+		// of messages pending reaches 0 too early.
+		return seq >= end, nil
 	})
 	if missing, ok := errors.AsType[*MissingError](context.Cause(ctx)); ok {
 		return missing
@@ -510,9 +513,8 @@ func (l *Log) lookForHoles(ctx context.Context, stop context.CancelCauseFunc, fi
 }
 
 // consume runs an ordered consumer on the filters from start, handing each message with
-// its stream sequence and the number still pending to fn until fn says it is done, fn
-// fails, or ctx ends.
-func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn func(m jetstream.Msg, seq, pending uint64) (bool, error)) error {
+// its stream sequence to fn until fn says it is done, fn fails, or ctx ends.
+func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn func(m jetstream.Msg, seq uint64) (bool, error)) error {
 	filter := strings.Join(filters, " ") // for errors
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: filters}
 	if !start.time.IsZero() {
@@ -539,61 +541,49 @@ func (l *Log) consume(ctx context.Context, filters []string, start startAt, fn f
 			}
 			return fmt.Errorf("read %s: %w", filter, err)
 		}
-		seq, pending, ok := ackPosition(m.Reply())
+		seq, ok := ackSeq(m.Reply())
 		if !ok {
 			md, err := m.Metadata()
 			if err != nil {
 				return fmt.Errorf("read %s: %w", filter, err)
 			}
-			seq, pending = md.Sequence.Stream, md.NumPending
+			seq = md.Sequence.Stream
 		}
-		done, err := fn(m, seq, pending)
+		done, err := fn(m, seq)
 		if err != nil || done {
 			return err
 		}
 	}
 }
 
-// ackPosition reads a message's stream sequence and the number of messages still
-// pending from its reply subject, as Msg.Metadata does but without allocating: a
-// replay reads them for every event. The subject is
+// ackSeq reads a message's stream sequence from its reply subject, as Msg.Metadata
+// does but without allocating: a replay reads it for every event. The subject is
 // $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>,
 // or, from newer servers, $JS.ACK.<domain>.<account hash>.<stream>... with a token
 // after <pending>. ok is false for anything else, which Metadata then reads.
-func ackPosition(reply string) (seq, pending uint64, ok bool) {
+func ackSeq(reply string) (seq uint64, ok bool) {
 	const prefix = "$JS.ACK."
 	if !strings.HasPrefix(reply, prefix) {
-		return 0, 0, false
+		return 0, false
 	}
-	seqAt, pendingAt := 5, 8
+	seqAt := 5
 	switch n := strings.Count(reply, ".") + 1; {
 	case n == 9:
 	case n >= 11:
-		seqAt, pendingAt = 7, 10
+		seqAt = 7
 	default:
-		return 0, 0, false
+		return 0, false
 	}
 	rest := reply[len(prefix):]
-	for i := 2; i <= pendingAt; i++ {
-		token, after, _ := strings.Cut(rest, ".")
-		rest = after
-		if i != seqAt && i != pendingAt {
-			continue
-		}
-		n, err := strconv.ParseUint(token, 10, 64)
-		if err != nil {
-			return 0, 0, false
-		}
-		if i == seqAt {
-			seq = n
-		} else {
-			pending = n
-		}
+	for range seqAt - 2 {
+		_, rest, _ = strings.Cut(rest, ".")
 	}
-	if seq == 0 {
-		return 0, 0, false
+	token, _, _ := strings.Cut(rest, ".")
+	seq, err := strconv.ParseUint(token, 10, 64)
+	if err != nil || seq == 0 {
+		return 0, false
 	}
-	return seq, pending, true
+	return seq, true
 }
 
 // errDuplicate is an atomic batch refused because JetStream has seen one of its message ids.

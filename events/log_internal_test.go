@@ -9,32 +9,32 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// TestAckPosition: the reply subject is read as Msg.Metadata reads it, in both of the
+// TestAckSeq: the reply subject is read as Msg.Metadata reads it, in both of the
 // forms servers send, and anything else is left to Metadata.
-func TestAckPosition(t *testing.T) {
+func TestAckSeq(t *testing.T) {
 	for _, c := range []struct {
-		reply        string
-		seq, pending uint64
-		ok           bool
+		reply string
+		seq   uint64
+		ok    bool
 	}{
-		{"$JS.ACK.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000.958", 1042, 958, true},
-		{"$JS.ACK._.ACCHASH.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000.0.a1b2", 1042, 0, true},
-		{"$JS.ACK.hub.ACCHASH.GOVLEDGER.OC_abc.1.7.3.1772443800000000000.12", 7, 12, true},
-		{"$JS.ACK.GOVLEDGER.OC_abc.1.x.17.1772443800000000000.958", 0, 0, false},
-		{"$JS.ACK.GOVLEDGER.OC_abc.1.0.17.1772443800000000000.958", 0, 0, false},
-		{"$JS.ACK.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000", 0, 0, false},
-		{"_INBOX.abc.def", 0, 0, false},
-		{"", 0, 0, false},
+		{"$JS.ACK.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000.958", 1042, true},
+		{"$JS.ACK._.ACCHASH.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000.0.a1b2", 1042, true},
+		{"$JS.ACK.hub.ACCHASH.GOVLEDGER.OC_abc.1.7.3.1772443800000000000.12", 7, true},
+		{"$JS.ACK.GOVLEDGER.OC_abc.1.x.17.1772443800000000000.958", 0, false},
+		{"$JS.ACK.GOVLEDGER.OC_abc.1.0.17.1772443800000000000.958", 0, false},
+		{"$JS.ACK.GOVLEDGER.OC_abc.1.1042.17.1772443800000000000", 0, false},
+		{"_INBOX.abc.def", 0, false},
+		{"", 0, false},
 	} {
-		seq, pending, ok := ackPosition(c.reply)
-		if seq != c.seq || pending != c.pending || ok != c.ok {
-			t.Errorf("%q: got %d, %d, %v; want %d, %d, %v", c.reply, seq, pending, ok, c.seq, c.pending, c.ok)
+		seq, ok := ackSeq(c.reply)
+		if seq != c.seq || ok != c.ok {
+			t.Errorf("%q: got %d, %v; want %d, %v", c.reply, seq, ok, c.seq, c.ok)
 		}
 	}
 }
 
-// TestAckPositionOfRealMessages: what a server sends is read as Msg.Metadata reads it.
-func TestAckPositionOfRealMessages(t *testing.T) {
+// TestAckSeqOfRealMessages: what a server sends is read as Msg.Metadata reads it.
+func TestAckSeqOfRealMessages(t *testing.T) {
 	s := embedded.StartForTest(t, "")
 	log, err := Open(context.Background(), embedded.ConnectForTest(t, s), Options{})
 	if err != nil {
@@ -49,16 +49,16 @@ func TestAckPositionOfRealMessages(t *testing.T) {
 		head = got[0].Seq
 	}
 	n := 0
-	err = log.consume(context.Background(), []string{"gov.>"}, startAt{seq: 2}, func(m jetstream.Msg, seq, pending uint64) (bool, error) {
+	err = log.consume(context.Background(), []string{"gov.>"}, startAt{seq: 2}, func(m jetstream.Msg, seq uint64) (bool, error) {
 		md, err := m.Metadata()
 		if err != nil {
 			return false, err
 		}
-		if s, p, ok := ackPosition(m.Reply()); !ok || s != md.Sequence.Stream || p != md.NumPending || s != seq || p != pending {
-			t.Errorf("%s: read %d, %d, %v; Metadata says %d, %d", m.Reply(), s, p, ok, md.Sequence.Stream, md.NumPending)
+		if s, ok := ackSeq(m.Reply()); !ok || s != md.Sequence.Stream || s != seq {
+			t.Errorf("%s: read %d, %v; Metadata says %d", m.Reply(), s, ok, md.Sequence.Stream)
 		}
 		n++
-		return pending == 0, nil
+		return seq == head, nil
 	})
 	if err != nil || n != 4 {
 		t.Fatalf("read %d messages: %v", n, err)

@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -135,5 +136,73 @@ func TestOpenExistingCreatesNothing(t *testing.T) {
 	}
 	if last, err := log.LastSeq(context.Background()); err != nil || last != 1 {
 		t.Fatalf("last sequence %d, %v; want 1", last, err)
+	}
+}
+
+// A node that was down comes back behind the others. A read's consumer may be placed
+// on it while it catches up; the read must still hand over every event the leader had
+// acknowledged, not stop where the lagging node's copy ends.
+func TestReadsWaitForALaggingReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a three-node cluster is slow; run without -short")
+	}
+	c := embedded.StartClusterForTest(t, 3)
+	nc, err := embedded.ConnectURL(c.URLs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	log := openClusterLog(t, nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := log.Append(ctx, "synergy", 0, events.Draft{Type: "consortium.formed", CommandID: "form"}); err != nil {
+		t.Fatal(err)
+	}
+	waitReplicasCurrent(t, c.URLs())
+	js, _ := jetstream.New(nc)
+	s, err := js.Stream(ctx, events.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lagging := -1
+	for i := range c.Servers {
+		if name := c.Servers[i].NATS().Name(); name != info.Cluster.Leader && name != nc.ConnectedServerName() {
+			lagging = i
+			break
+		}
+	}
+	c.Stop(lagging)
+	head := uint64(1)
+	for i := range 10 {
+		drafts := make([]events.Draft, 100)
+		for j := range drafts {
+			drafts[j] = events.Draft{Type: "decision.vote-cast", CommandID: fmt.Sprintf("vote-%d", i)}
+		}
+		got, err := log.Append(ctx, "synergy", head, drafts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head = got[len(got)-1].Seq
+	}
+	c.Restart(lagging)
+	for round := range 10 {
+		read, err := log.Read(ctx, "synergy", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint64(len(read)) != head {
+			t.Fatalf("read %d: %d events, want %d", round, len(read), head)
+		}
+		replayed := uint64(0)
+		if err := log.Replay(ctx, 0, func(events.Envelope) error { replayed++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if replayed != head {
+			t.Fatalf("replay %d: %d events, want %d", round, replayed, head)
+		}
 	}
 }
