@@ -32,9 +32,18 @@ type live struct {
 	mu       sync.Mutex // one command of a consortium at a time in this process
 	loaded   bool
 	state    *governance.State
-	seq      uint64              // the sequence of the last event applied to state
-	hash     string              // and its hash, which the consortium's next event names as prev
-	commands map[string][]uint64 // command id → the sequences of its events
+	seq      uint64          // the sequence of the last event applied to state
+	hash     string          // and its hash, which the consortium's next event names as prev
+	commands map[string]span // command id → the events it recorded
+}
+
+// span is the events one command recorded: an append is an atomic batch, whose events
+// take consecutive sequences from first, each naming the one before as prev. Should a
+// command id come back in a later append (written past the ledger, straight to the
+// log), its first append stays the command's result, as a retry must be answered.
+type span struct {
+	first uint64
+	n     uint32
 }
 
 // New returns a ledger on log.
@@ -80,8 +89,8 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		return Result{}, err
 	}
 	for attempt := 1; ; attempt++ {
-		if seqs, ok := lv.commands[cmd.ID]; ok {
-			res, err := l.recorded(ctx, seqs)
+		if sp, ok := lv.commands[cmd.ID]; ok {
+			res, err := l.recorded(ctx, sp)
 			if err == nil {
 				err = recordedFor(cmd, res.Events)
 			}
@@ -152,7 +161,7 @@ func (l *Ledger) live(consortium string) *live {
 	defer l.mu.Unlock()
 	lv, ok := l.consortia[consortium]
 	if !ok {
-		lv = &live{commands: map[string][]uint64{}}
+		lv = &live{commands: map[string]span{}}
 		l.consortia[consortium] = lv
 	}
 	return lv
@@ -196,9 +205,16 @@ func (lv *live) apply(e events.Envelope) error {
 }
 
 func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
+	sp, ok := lv.commands[e.CommandID]
+	switch {
+	case !ok:
+		lv.commands[e.CommandID] = span{first: e.Seq, n: 1}
+	case sp.first+uint64(sp.n) == e.Seq && e.Prev == lv.hash: // the same append goes on
+		sp.n++
+		lv.commands[e.CommandID] = sp
+	}
 	lv.state = governance.Apply(lv.state, ev)
 	lv.seq, lv.hash = e.Seq, e.Hash
-	lv.commands[e.CommandID] = append(lv.commands[e.CommandID], e.Seq)
 }
 
 // applyRecorded brings the live state past a command's recorded events, the first of
@@ -310,9 +326,9 @@ func recordedFor(cmd Command, recorded []events.Envelope) error {
 }
 
 // recorded returns the events of a command recorded earlier.
-func (l *Ledger) recorded(ctx context.Context, seqs []uint64) (Result, error) {
+func (l *Ledger) recorded(ctx context.Context, sp span) (Result, error) {
 	res := Result{Repeated: true}
-	for _, seq := range seqs {
+	for seq := sp.first; seq < sp.first+uint64(sp.n); seq++ {
 		e, err := l.log.Get(ctx, seq)
 		if err != nil {
 			return Result{}, err

@@ -12,27 +12,81 @@ import (
 	g "github.com/govledger/govledger/governance"
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
-// TestRetryReturnsFirstResult: the same command id twice appends once.
+// TestRetryReturnsFirstResult: the same command id twice appends once, and the retry,
+// in this process or another, is told every event the command recorded.
 func TestRetryReturnsFirstResult(t *testing.T) {
 	log, _ := open(t, "")
 	l := ledger.New(log)
 	ctx := context.Background()
-	h := history(t)
-	first, err := l.Handle(ctx, h[0])
-	if err != nil {
-		t.Fatal(err)
+	var closing ledger.Command
+	var first ledger.Result
+	for _, c := range history(t) {
+		res, err := l.Handle(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		if c.ID == "close-admit-council" {
+			closing, first = c, res
+			break
+		}
 	}
-	again, err := ledger.New(log).Handle(ctx, h[0]) // another process, same command id
-	if err != nil {
-		t.Fatal(err)
+	if len(first.Events) < 2 {
+		t.Fatalf("closing the ballot recorded %d events; the test wants a command of several", len(first.Events))
 	}
-	if !again.Repeated || again.Events[0].ID != first.Events[0].ID {
-		t.Fatalf("retry = %+v, want the first result", again)
+	for name, l := range map[string]*ledger.Ledger{"this process": l, "another process": ledger.New(log)} {
+		again, err := l.Handle(ctx, closing)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		same := again.Repeated && again.Seq == first.Seq && len(again.Events) == len(first.Events)
+		for i := range again.Events {
+			same = same && again.Events[i].ID == first.Events[i].ID && again.Events[i].Seq == first.Events[i].Seq
+		}
+		if !same {
+			t.Fatalf("%s: retry = %+v, want the first result %+v", name, again, first)
+		}
 	}
 	if seq, _ := log.LastSeq(ctx); seq != first.Seq {
 		t.Fatalf("the stream moved to %d on a retry", seq)
+	}
+}
+
+// TestRetryAfterACopyAnswersWithTheFirst: a command id that comes back in the log in a
+// later append, written past the ledger, does not change the command's result: a retry
+// is told what the id recorded first, not both.
+func TestRetryAfterACopyAnswersWithTheFirst(t *testing.T) {
+	log, _ := open(t, "")
+	ctx := context.Background()
+	l := ledger.New(log)
+	var vote ledger.Command
+	var first ledger.Result
+	for _, c := range history(t) {
+		res, err := l.Handle(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		if _, ok := c.Do.(g.CastVote); ok {
+			vote, first = c, res
+			break
+		}
+	}
+	e := first.Events[0]
+	copied := nats.NewMsg(e.Subject())
+	copied.Data = e.Raw
+	copied.Header.Set(jetstream.MsgIDHeader, "a copy of "+e.ID)
+	if _, err := log.JetStream().PublishMsg(ctx, copied); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ledger.New(log).Handle(ctx, vote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Repeated || len(again.Events) != 1 || again.Events[0].Seq != e.Seq || again.Seq != e.Seq {
+		t.Fatalf("retry = %+v, want the vote at sequence %d alone", again, e.Seq)
 	}
 }
 
