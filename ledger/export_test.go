@@ -1,6 +1,10 @@
 package ledger
 
-import "github.com/govledger/govledger/governance"
+import (
+	"testing"
+
+	"github.com/govledger/govledger/governance"
+)
 
 // Live is the consortium's live state as l holds it, itself rather than a copy: for
 // tests that compare it with a state loaded from the log.
@@ -18,4 +22,12 @@ func Loaded(l *Ledger, consortium string) bool {
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	return lv.loaded
+}
+
+// SameCommandKey gives every command id one key in the live state's map of commands
+// until the test ends, as ids whose hashes collide would have.
+func SameCommandKey(t testing.TB) {
+	old := commandKey
+	commandKey = func(string) uint64 { return 0 }
+	t.Cleanup(func() { commandKey = old })
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"time"
@@ -29,12 +30,17 @@ type Ledger struct {
 
 // live is one consortium's current state as this process knows it.
 type live struct {
-	mu       sync.Mutex // one command of a consortium at a time in this process
-	loaded   bool
-	state    *governance.State
-	seq      uint64          // the sequence of the last event applied to state
-	hash     string          // and its hash, which the consortium's next event names as prev
-	commands map[string]span // command id → the events it recorded
+	mu      sync.Mutex // one command of a consortium at a time in this process
+	loaded  bool
+	state   *governance.State
+	seq     uint64 // the sequence of the last event applied to state
+	hash    string // and its hash, which the consortium's next event names as prev
+	command string // and its command id
+	// commands finds the events a command recorded, by a hash of its id (commandKey):
+	// a map of fixed-size entries, which holds no id alive and grows without reading
+	// the ids again. Two ids may share a key; the first keeps it, and a lookup whose
+	// events turn out to be another command's reads the log instead (Ledger.recorded).
+	commands map[uint64]span
 }
 
 // span is the events one command recorded: an append is an atomic batch, whose events
@@ -45,6 +51,11 @@ type span struct {
 	first uint64
 	n     uint32
 }
+
+// commandKey is the key of a command id in live.commands.
+var commandKey = func(id string) uint64 { return maphash.String(commandSeed, id) }
+
+var commandSeed = maphash.MakeSeed()
 
 // New returns a ledger on log.
 func New(log *events.Log) *Ledger {
@@ -89,8 +100,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		return Result{}, err
 	}
 	for attempt := 1; ; attempt++ {
-		if sp, ok := lv.commands[cmd.ID]; ok {
-			res, err := l.recorded(ctx, sp)
+		if res, ok, err := l.recorded(ctx, cmd.Consortium, lv, cmd.ID); err != nil || ok {
 			if err == nil {
 				err = recordedFor(cmd, res.Events)
 			}
@@ -161,7 +171,7 @@ func (l *Ledger) live(consortium string) *live {
 	defer l.mu.Unlock()
 	lv, ok := l.consortia[consortium]
 	if !ok {
-		lv = &live{commands: map[string]span{}}
+		lv = &live{commands: map[uint64]span{}}
 		l.consortia[consortium] = lv
 	}
 	return lv
@@ -205,16 +215,17 @@ func (lv *live) apply(e events.Envelope) error {
 }
 
 func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
-	sp, ok := lv.commands[e.CommandID]
+	k := commandKey(e.CommandID)
+	sp, ok := lv.commands[k]
 	switch {
 	case !ok:
-		lv.commands[e.CommandID] = span{first: e.Seq, n: 1}
-	case sp.first+uint64(sp.n) == e.Seq && e.Prev == lv.hash: // the same append goes on
+		lv.commands[k] = span{first: e.Seq, n: 1}
+	case e.CommandID == lv.command && sp.first+uint64(sp.n) == e.Seq && e.Prev == lv.hash: // the same append goes on
 		sp.n++
-		lv.commands[e.CommandID] = sp
+		lv.commands[k] = sp
 	}
 	lv.state = governance.Apply(lv.state, ev)
-	lv.seq, lv.hash = e.Seq, e.Hash
+	lv.seq, lv.hash, lv.command = e.Seq, e.Hash, e.CommandID
 }
 
 // applyRecorded brings the live state past a command's recorded events, the first of
@@ -325,18 +336,41 @@ func recordedFor(cmd Command, recorded []events.Envelope) error {
 		cmd.ID, first.Type, first.Seq, cmd.Do.CommandName())}
 }
 
-// recorded returns the events of a command recorded earlier.
-func (l *Ledger) recorded(ctx context.Context, sp span) (Result, error) {
+// recorded returns the events command id recorded earlier, if lv has seen it.
+func (l *Ledger) recorded(ctx context.Context, consortium string, lv *live, id string) (Result, bool, error) {
+	sp, ok := lv.commands[commandKey(id)]
+	if !ok {
+		return Result{}, false, nil
+	}
 	res := Result{Repeated: true}
 	for seq := sp.first; seq < sp.first+uint64(sp.n); seq++ {
 		e, err := l.log.Get(ctx, seq)
 		if err != nil {
-			return Result{}, err
+			return Result{}, false, err
 		}
 		res.Events = append(res.Events, e)
 		res.Seq = seq
 	}
-	return res, nil
+	if res.Events[0].CommandID == id {
+		return res, true, nil
+	}
+	// Another command's id has the same key: look for this one's in the log.
+	evs, err := l.log.Read(ctx, consortium, 0)
+	if err != nil {
+		return Result{}, false, err
+	}
+	res.Events = nil
+	for _, e := range evs {
+		if e.CommandID != id {
+			continue
+		}
+		if n := len(res.Events); n > 0 && (e.Seq != res.Seq+1 || e.Prev != res.Events[n-1].Hash) {
+			break // a later append under the same id: the first is the command's
+		}
+		res.Events = append(res.Events, e)
+		res.Seq = e.Seq
+	}
+	return res, len(res.Events) > 0, nil
 }
 
 // Event turns a recorded event into the governance event it carries.
