@@ -168,13 +168,22 @@ func TestReadsWaitForALaggingReplica(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The lagging node leads neither the stream nor the cluster's metadata (reads
+	// create consumers, which waits for a metadata leader), and the reader is a client
+	// of another node, so that losing this one does not cut it off in mid-append.
 	lagging := -1
-	for i := range c.Servers {
-		if name := c.Servers[i].NATS().Name(); name != info.Cluster.Leader && name != nc.ConnectedServerName() {
+	for i, s := range c.Servers {
+		if s.NATS().Name() != info.Cluster.Leader && !s.NATS().JetStreamIsLeader() {
 			lagging = i
 			break
 		}
 	}
+	reader, err := embedded.ConnectURL(c.Servers[(lagging+1)%len(c.Servers)].ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reader.Close)
+	log = openClusterLog(t, reader)
 	c.Stop(lagging)
 	head := uint64(1)
 	for i := range 10 {
