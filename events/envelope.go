@@ -182,3 +182,11 @@ func checkDraft(d *Draft) error {
 	}
 	return nil
 }
+
+// SameAppend reports whether e goes on the append whose last event so far is prev: it
+// is at the next sequence, names prev as its prev, and has prev's command id and
+// recording time (Append seals all the events of one command with one time). A command
+// id that comes back in a later append, even the very next one, starts another.
+func SameAppend(prev, e Envelope) bool {
+	return e.Seq == prev.Seq+1 && e.Prev == prev.Hash && e.CommandID == prev.CommandID && e.RecordedAt.Equal(prev.RecordedAt)
+}

@@ -280,9 +280,14 @@ func (l *Log) resolve(ctx context.Context, consortium string, expected uint64, c
 		from = startAt{seq: expected + 1}
 	}
 	var found []Envelope
+	done := false // the first append under the id is the command's: one written later is not
 	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, reading{hash: true}, func(e Envelope) error {
-		if e.CommandID == commandID {
+		switch {
+		case done || e.CommandID != commandID:
+		case len(found) == 0 || SameAppend(found[len(found)-1], e):
 			found = append(found, e)
+		default:
+			done = true
 		}
 		return nil
 	})

@@ -30,12 +30,12 @@ type Ledger struct {
 
 // live is one consortium's current state as this process knows it.
 type live struct {
-	mu      sync.Mutex // one command of a consortium at a time in this process
-	loaded  bool
-	state   *governance.State
-	seq     uint64 // the sequence of the last event applied to state
-	hash    string // and its hash, which the consortium's next event names as prev
-	command string // and its command id
+	mu     sync.Mutex // one command of a consortium at a time in this process
+	loaded bool
+	state  *governance.State
+	// last is the last event applied to state: only its sequence, its hash (which the
+	// consortium's next event names as prev), its command id and its recording time.
+	last events.Envelope
 	// commands finds the events a command recorded, by a hash of its id (commandKey):
 	// a map of fixed-size entries, which holds no id alive and grows without reading
 	// the ids again. Two ids may share a key; the first keeps it, and a lookup whose
@@ -117,7 +117,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		appended, err := l.log.Append(ctx, cmd.Consortium, lv.seq, drafts...)
+		appended, err := l.log.Append(ctx, cmd.Consortium, lv.last.Seq, drafts...)
 		if errors.Is(err, events.ErrConflict) && attempt < maxAttempts {
 			if err := l.catchUp(ctx, cmd.Consortium, lv, true); err != nil {
 				return Result{}, err
@@ -127,7 +127,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if appended[0].Prev != lv.hash {
+		if appended[0].Prev != lv.last.Hash {
 			// The command had been recorded already, after events of other writers that
 			// this process has not seen (a retry, sent here, of a command another
 			// process recorded): read them all, in order, rather than skip them.
@@ -161,9 +161,9 @@ func (l *Ledger) State(ctx context.Context, consortium string) (*governance.Stat
 		return nil, 0, err
 	}
 	if lv.state == nil {
-		return nil, lv.seq, nil
+		return nil, lv.last.Seq, nil
 	}
-	return lv.state.Clone(), lv.seq, nil
+	return lv.state.Clone(), lv.last.Seq, nil
 }
 
 func (l *Ledger) live(consortium string) *live {
@@ -188,11 +188,11 @@ func (l *Ledger) catchUp(ctx context.Context, consortium string, lv *live, fresh
 		if err != nil {
 			return err
 		}
-		if head.Seq == lv.seq {
+		if head.Seq == lv.last.Seq {
 			return nil
 		}
 	}
-	evs, err := l.log.Read(ctx, consortium, lv.seq)
+	evs, err := l.log.Read(ctx, consortium, lv.last.Seq)
 	if err != nil {
 		return err
 	}
@@ -220,12 +220,12 @@ func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
 	switch {
 	case !ok:
 		lv.commands[k] = span{first: e.Seq, n: 1}
-	case e.CommandID == lv.command && sp.first+uint64(sp.n) == e.Seq && e.Prev == lv.hash: // the same append goes on
+	case sp.first+uint64(sp.n) == e.Seq && events.SameAppend(lv.last, e):
 		sp.n++
 		lv.commands[k] = sp
 	}
 	lv.state = governance.Apply(lv.state, ev)
-	lv.seq, lv.hash, lv.command = e.Seq, e.Hash, e.CommandID
+	lv.last = events.Envelope{Seq: e.Seq, Hash: e.Hash, CommandID: e.CommandID, RecordedAt: e.RecordedAt}
 }
 
 // applyRecorded brings the live state past a command's recorded events, the first of
@@ -364,7 +364,7 @@ func (l *Ledger) recorded(ctx context.Context, consortium string, lv *live, id s
 		if e.CommandID != id {
 			continue
 		}
-		if n := len(res.Events); n > 0 && (e.Seq != res.Seq+1 || e.Prev != res.Events[n-1].Hash) {
+		if n := len(res.Events); n > 0 && !events.SameAppend(res.Events[n-1], e) {
 			break // a later append under the same id: the first is the command's
 		}
 		res.Events = append(res.Events, e)

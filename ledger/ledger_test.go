@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -137,6 +138,113 @@ func TestRetryAfterACopyAnswersWithTheFirst(t *testing.T) {
 	}
 	if !again.Repeated || len(again.Events) != 1 || again.Events[0].Seq != e.Seq || again.Seq != e.Seq {
 		t.Fatalf("retry = %s, want the vote at sequence %d alone", summary(again), e.Seq)
+	}
+}
+
+// reuseLater lets a command id be appended again: the server's duplicate window is
+// shortened and let pass, as a retry an hour later would find it.
+func reuseLater(t *testing.T, log *events.Log) {
+	t.Helper()
+	cfg := events.StreamConfig(1)
+	cfg.Duplicates = 100 * time.Millisecond
+	if _, err := log.JetStream().UpdateStream(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
+// TestRetryAfterTheIDCameBackNext: a command id appended again straight after its
+// first append, by a writer going past the ledger, is another append; a retry is told
+// the first, in this process and in another, with the ids' keys shared or not.
+func TestRetryAfterTheIDCameBackNext(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("keys shared %v", shared), func(t *testing.T) {
+			if shared {
+				ledger.SameCommandKey(t)
+			}
+			log, _ := open(t, "")
+			ctx := context.Background()
+			l := ledger.New(log)
+			var vote ledger.Command
+			var first ledger.Result
+			for _, c := range history(t) {
+				res, err := l.Handle(ctx, c)
+				if err != nil {
+					t.Fatalf("%s: %v", c.ID, err)
+				}
+				if _, ok := c.Do.(g.CastVote); ok {
+					vote, first = c, res
+					break
+				}
+			}
+			e := first.Events[0]
+			reuseLater(t, log)
+			again, err := log.Append(ctx, e.Consortium, e.Seq, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload})
+			if err != nil || again[0].Seq != e.Seq+1 {
+				t.Fatalf("append the id again: %v, %v", again, err)
+			}
+			for name, l := range map[string]*ledger.Ledger{"this process": l, "another process": ledger.New(log)} {
+				if _, _, err := l.State(ctx, e.Consortium); err != nil {
+					t.Fatal(err)
+				}
+				res, err := l.Handle(ctx, vote)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if !res.Repeated || len(res.Events) != 1 || res.Seq != e.Seq {
+					t.Errorf("%s: retry = %s, want the vote at %d alone", name, summary(res), e.Seq)
+				}
+			}
+		})
+	}
+}
+
+// TestStaleRetryAfterTheIDCameBackLater: a process that has not seen a command retries
+// it after the id was appended again, past another command. It is told the first
+// append alone, and its state is the log's, with the command between applied.
+func TestStaleRetryAfterTheIDCameBackLater(t *testing.T) {
+	log, _ := open(t, "")
+	ctx := context.Background()
+	l, stale := ledger.New(log), ledger.New(log)
+	h := history(t)
+	var vote ledger.Command
+	var first ledger.Result
+	for i, c := range h {
+		if _, ok := c.Do.(g.CastVote); ok {
+			if _, _, err := stale.State(ctx, c.Consortium); err != nil {
+				t.Fatal(err)
+			}
+			vote = c
+			var err error
+			if first, err = l.Handle(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = l.Handle(ctx, h[i+1]); err != nil { // another command after the vote
+				t.Fatal(err)
+			}
+			break
+		}
+		if _, err := l.Handle(ctx, c); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+	}
+	e := first.Events[0]
+	reuseLater(t, log)
+	head, _ := log.LastSeq(ctx)
+	if _, err := log.Append(ctx, e.Consortium, head, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := stale.Handle(ctx, vote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 1 || res.Seq != e.Seq {
+		t.Errorf("retry = %s, want the vote at %d alone", summary(res), e.Seq)
+	}
+	got, seq, _ := stale.State(ctx, e.Consortium)
+	want, wantSeq, _ := ledger.New(log).State(ctx, e.Consortium)
+	if seq != wantSeq || !reflect.DeepEqual(got, want) {
+		t.Errorf("the stale process's state at %d differs from one loaded from the log at %d", seq, wantSeq)
 	}
 }
 

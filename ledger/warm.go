@@ -44,8 +44,8 @@ func (l *Ledger) Warm(ctx context.Context) (int, error) {
 			for _, i := range places {
 				e := window[i]
 				switch {
-				case e.Seq <= lv.seq:
-				case e.Prev != lv.hash || lv.apply(e) != nil:
+				case e.Seq <= lv.last.Seq:
+				case e.Prev != lv.last.Hash || lv.apply(e) != nil:
 					broken[consortium] = true
 					delete(warmed, consortium)
 					return
