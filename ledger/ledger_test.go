@@ -106,6 +106,23 @@ func summary(r ledger.Result) string {
 	return fmt.Sprintf("{seq %d, repeated %v: %s}", r.Seq, r.Repeated, strings.Join(evs, "; "))
 }
 
+// upToTheFirstVote handles the long history through l up to its first vote, and
+// returns that vote and its result.
+func upToTheFirstVote(t *testing.T, l *ledger.Ledger) (ledger.Command, ledger.Result) {
+	t.Helper()
+	for _, c := range history(t) {
+		res, err := l.Handle(context.Background(), c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		if _, ok := c.Do.(g.CastVote); ok {
+			return c, res
+		}
+	}
+	t.Fatal("the history has no vote")
+	return ledger.Command{}, ledger.Result{}
+}
+
 // TestRetryAfterACopyAnswersWithTheFirst: a command id that comes back in the log in a
 // later append, written past the ledger, does not change the command's result: a retry
 // is told what the id recorded first, not both.
@@ -113,18 +130,7 @@ func TestRetryAfterACopyAnswersWithTheFirst(t *testing.T) {
 	log, _ := open(t, "")
 	ctx := context.Background()
 	l := ledger.New(log)
-	var vote ledger.Command
-	var first ledger.Result
-	for _, c := range history(t) {
-		res, err := l.Handle(ctx, c)
-		if err != nil {
-			t.Fatalf("%s: %v", c.ID, err)
-		}
-		if _, ok := c.Do.(g.CastVote); ok {
-			vote, first = c, res
-			break
-		}
-	}
+	vote, first := upToTheFirstVote(t, l)
 	e := first.Events[0]
 	copied := nats.NewMsg(e.Subject())
 	copied.Data = e.Raw
@@ -165,18 +171,7 @@ func TestRetryAfterTheIDCameBackNext(t *testing.T) {
 			log, _ := open(t, "")
 			ctx := context.Background()
 			l := ledger.New(log)
-			var vote ledger.Command
-			var first ledger.Result
-			for _, c := range history(t) {
-				res, err := l.Handle(ctx, c)
-				if err != nil {
-					t.Fatalf("%s: %v", c.ID, err)
-				}
-				if _, ok := c.Do.(g.CastVote); ok {
-					vote, first = c, res
-					break
-				}
-			}
+			vote, first := upToTheFirstVote(t, l)
 			e := first.Events[0]
 			reuseLater(t, log)
 			again, err := log.Append(ctx, e.Consortium, e.Seq, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload})
