@@ -190,3 +190,20 @@ func checkDraft(d *Draft) error {
 func SameAppend(prev, e Envelope) bool {
 	return e.Seq == prev.Seq+1 && e.Prev == prev.Hash && e.CommandID == prev.CommandID && e.RecordedAt.Equal(prev.RecordedAt)
 }
+
+// FirstAppend is, of evs in log order, the events of the first append under command id
+// commandID: the first event with that id and those that go on its append (SameAppend).
+// The id written again in a later append is not the command's result.
+func FirstAppend(evs []Envelope, commandID string) []Envelope {
+	var found []Envelope
+	for _, e := range evs {
+		if e.CommandID != commandID {
+			continue
+		}
+		if n := len(found); n > 0 && !SameAppend(found[n-1], e) {
+			break
+		}
+		found = append(found, e)
+	}
+	return found
+}

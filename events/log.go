@@ -279,18 +279,14 @@ func (l *Log) resolve(ctx context.Context, consortium string, expected uint64, c
 		// original, if any, is after it.
 		from = startAt{seq: expected + 1}
 	}
-	var found []Envelope
-	done := false // the first append under the id is the command's: one written later is not
+	var withID []Envelope
 	err := l.read(ctx, ConsortiumSubjects(consortium), from, 0, reading{hash: true}, func(e Envelope) error {
-		switch {
-		case done || e.CommandID != commandID:
-		case len(found) == 0 || SameAppend(found[len(found)-1], e):
-			found = append(found, e)
-		default:
-			done = true
+		if e.CommandID == commandID {
+			withID = append(withID, e)
 		}
 		return nil
 	})
+	found := FirstAppend(withID, commandID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}

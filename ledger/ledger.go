@@ -359,18 +359,11 @@ func (l *Ledger) recorded(ctx context.Context, consortium string, lv *live, id s
 	if err != nil {
 		return Result{}, false, err
 	}
-	res.Events = nil
-	for _, e := range evs {
-		if e.CommandID != id {
-			continue
-		}
-		if n := len(res.Events); n > 0 && !events.SameAppend(res.Events[n-1], e) {
-			break // a later append under the same id: the first is the command's
-		}
-		res.Events = append(res.Events, e)
-		res.Seq = e.Seq
+	if res.Events = events.FirstAppend(evs, id); len(res.Events) == 0 {
+		return Result{}, false, nil
 	}
-	return res, len(res.Events) > 0, nil
+	res.Seq = res.Events[len(res.Events)-1].Seq
+	return res, true, nil
 }
 
 // Event turns a recorded event into the governance event it carries.
