@@ -201,7 +201,7 @@ func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebu
 	var rows []benchRow
 	var smallLatency, largeLatency benchRow
 	var smallFirst, largeFirst time.Duration
-	var held float64
+	var held, states float64
 	err := withBenchLog(ctx, func(log *events.Log) error {
 		fmt.Fprintln(progress, "filling a ledger of 10000 events...")
 		small, err := simulate.Fill(ctx, log, simulate.Ledger{Consortia: 10, Prefix: "small", Events: 1000, Seed: 1, Start: start})
@@ -262,10 +262,11 @@ func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebu
 		if largeLatency, largeFirst, err = benchLatency(ctx, progress, log, commanded, n, rounds, "bench-raw-large"); err != nil {
 			return err
 		}
-		warm, err := benchWarm(ctx, progress, log, rebuilds)
+		warm, s, err := benchWarm(ctx, progress, log, rebuilds)
 		if err != nil {
 			return err
 		}
+		states = s
 		rows = append(rows, smallLatency, largeLatency, rebuild, warm)
 		rows = append(rows, verify...)
 		return nil
@@ -278,6 +279,7 @@ func benchLedger(ctx context.Context, progress io.Writer, n, rounds, large, rebu
 		fmt.Sprintf("first command on a consortium in a fresh process (reads its 1,000 events once): %s on the small ledger, %s on the large",
 			roughly(smallFirst), roughly(largeFirst)),
 		fmt.Sprintf("the read models hold %.1f MB per 100,000 events", held),
+		fmt.Sprintf("the consortia's states, as serve loads them, hold %.1f MB per 100,000 events", states),
 	}
 	return rows, notes, nil
 }
@@ -446,29 +448,33 @@ func benchRebuild(ctx context.Context, progress io.Writer, log *events.Log, roun
 }
 
 // benchWarm compares loading every consortium's state in one pass, as serve does when
-// it starts, with a raw ordered consumer reading the log, in turns.
-func benchWarm(ctx context.Context, progress io.Writer, log *events.Log, rounds int) (benchRow, error) {
+// it starts, with a raw ordered consumer reading the log, in turns, and measures the
+// heap the states hold.
+func benchWarm(ctx context.Context, progress io.Writer, log *events.Log, rounds int) (benchRow, float64, error) {
 	last, err := log.LastSeq(ctx)
 	if err != nil {
-		return benchRow{}, err
+		return benchRow{}, 0, err
 	}
 	fmt.Fprintf(progress, "loading every consortium's state from %d events, and reading them raw, %d times each...\n", last, rounds)
 	var ours, raw time.Duration
+	var held float64
 	for range rounds {
 		start := time.Now()
-		if _, err := ledger.New(log).Warm(ctx); err != nil {
-			return benchRow{}, err
+		l := ledger.New(log)
+		if _, err := l.Warm(ctx); err != nil {
+			return benchRow{}, 0, err
 		}
 		ours += time.Since(start)
+		held = heldBy(func() { l = nil }) / 1e6 / (float64(last) / 100_000)
 		start = time.Now()
 		if err := rawjs.Replay(ctx, log.JetStream(), int(last)); err != nil {
-			return benchRow{}, err
+			return benchRow{}, 0, err
 		}
 		raw += time.Since(start)
 	}
 	total := float64(last) * float64(rounds)
 	return benchRow{name: fmt.Sprintf("load every consortium's state from %d events", last), unit: "events/s",
-		ours: total / ours.Seconds(), raw: total / raw.Seconds()}, nil
+		ours: total / ours.Seconds(), raw: total / raw.Seconds()}, held, nil
 }
 
 // benchVerify compares audit verify of the whole log, as govledger audit verify runs
