@@ -14,6 +14,7 @@ import (
 	"github.com/govledger/govledger/api"
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -103,7 +104,7 @@ func TestDecisionProof(t *testing.T) {
 func TestExportRoundTrip(t *testing.T) {
 	l := story(t)
 	export := getText(t, l, synergy+"/export", nil)
-	r, err := audit.VerifyExport(bytes.NewReader(export), l.key.VerifierKey)
+	r, err := audit.VerifyExport(bytes.NewReader(export), l.key.VerifierKey, ledger.Recheck())
 	if err != nil || r.Consortium != "synergy" || r.Events != 12 {
 		t.Fatalf("export verifies as %+v, %v", r, err)
 	}

@@ -65,7 +65,10 @@
 //	events 3 4 5 6 7 8 9 10
 //	checkpoint <the checkpoint's size>
 //
-// The bundle must hold exactly those events, in that order.
+// The bundle must hold exactly those events, in that order, and be written exactly as
+// Prove writes it (one line, keys in this order and case, no others): JSON decoders
+// differ on a key given twice, and a bundle must not show one tool one event and
+// VerifyProof another.
 //
 // # Export
 //
@@ -85,9 +88,11 @@
 //	last <sequence> <hash of the last event>
 //	checkpoint <the checkpoint's size>
 //
-// An export proves that each of its events is in the log, that they are the
-// consortium's chain from its first event, and, by the statement, that it ends where
-// the ledger ended it: nobody who passes it on can cut events from its end. That the
+// Every line must be written exactly as Export writes it, for the reason a proof
+// bundle must. An export proves that each of its events is in the log, that they are
+// the consortium's chain from its first event (so VerifyExport can re-decide them by
+// the rules, given Rules), and, by the statement, that it ends where the ledger ended
+// it: nobody who passes it on can cut events from its end. That the
 // consortium had no later event when the ledger exported it rests on the ledger's
 // word; the log itself (Verify) shows it, since the checkpoint covers every consortium.
 package audit

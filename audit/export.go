@@ -2,8 +2,10 @@ package audit
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -61,12 +63,43 @@ func openExported(text, verifierKey string) (exported, error) {
 	return x, nil
 }
 
+// encode writes the header line as an export holds it.
+func (h exportHeader) encode() ([]byte, error) { return json.Marshal(h) }
+
 // exportLine is every further line of an export: one event, verbatim, with its proof.
 type exportLine struct {
 	Seq   uint64           `json:"seq"`
 	Leaf  int64            `json:"leaf"`
 	Event json.RawMessage  `json:"event"`
 	Proof tlog.RecordProof `json:"proof"`
+}
+
+// appendExportLine writes an event's line, without its newline. It is written by hand:
+// encoding/json would re-escape the stored bytes.
+func appendExportLine(line []byte, seq uint64, leaf int64, event, proof []byte) []byte {
+	line = append(line, `{"seq":`...)
+	line = strconv.AppendUint(line, seq, 10)
+	line = append(line, `,"leaf":`...)
+	line = strconv.AppendInt(line, leaf, 10)
+	line = append(line, `,"event":`...)
+	line = append(line, event...)
+	line = append(line, `,"proof":`...)
+	line = append(line, proof...)
+	return append(line, '}')
+}
+
+// readExact reads one line of an export into v, and holds it to being exactly what
+// encode writes for what was read. encoding/json alone takes keys in any case, the
+// last of two alike and fields it does not know, so a line could show other tools one
+// value and govledger another.
+func readExact(line []byte, v any, encode func() ([]byte, error)) error {
+	if err := json.Unmarshal(line, v); err != nil {
+		return err
+	}
+	if want, err := encode(); err != nil || !bytes.Equal(line, want) {
+		return errors.New("it is not written as govledger writes it (a key in another case, twice, or unknown, or other spacing)")
+	}
+	return nil
 }
 
 // Export writes one consortium's whole history as JSON Lines, under a checkpoint of the
@@ -108,7 +141,7 @@ func writeExport(w io.Writer, t *Tree, signer note.Signer, consortium string, ev
 	}
 	// bufio keeps the first write error and Flush returns it.
 	bw := bufio.NewWriter(w)
-	header, err := json.Marshal(exportHeader{Consortium: consortium, Events: len(evs), Checkpoint: string(text), Statement: string(statement)})
+	header, err := exportHeader{Consortium: consortium, Events: len(evs), Checkpoint: string(text), Statement: string(statement)}.encode()
 	if err != nil {
 		return fmt.Errorf("export %s: %w", consortium, err)
 	}
@@ -124,17 +157,8 @@ func writeExport(w io.Writer, t *Tree, signer note.Signer, consortium string, ev
 		if err != nil {
 			return fmt.Errorf("export %s: %w", consortium, err)
 		}
-		// Written by hand: encoding/json would re-escape the stored bytes.
-		line = append(line[:0], `{"seq":`...)
-		line = strconv.AppendUint(line, pe.Seq, 10)
-		line = append(line, `,"leaf":`...)
-		line = strconv.AppendInt(line, pe.Leaf, 10)
-		line = append(line, `,"event":`...)
-		line = append(line, pe.Event...)
-		line = append(line, `,"proof":`...)
-		line = append(line, proof...)
-		line = append(line, "}\n"...)
-		bw.Write(line)
+		line = appendExportLine(line[:0], pe.Seq, pe.Leaf, pe.Event, proof)
+		bw.Write(append(line, '\n'))
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export %s: %w", consortium, err)
@@ -149,19 +173,31 @@ type ExportReport struct {
 	Checkpoint Checkpoint
 }
 
+// Rules re-decide events by the governance rules, which audit does not know
+// (ledger.Recheck gives them): Check each event after the events of its consortium
+// before it, and End, once every event is checked, names what the last ones left
+// undone. They are Options.Check and Options.CheckEnd, for an export.
+type Rules interface {
+	Check(events.Envelope) error
+	End() (events.Envelope, error)
+}
+
 // VerifyExport checks an export offline, with the ledger's verifier key alone: the
-// checkpoint's signature; that the file holds as many events as its header says, all of
-// that consortium, in increasing sequence; that they form its hash chain from its first
-// event, with ids increasing and recording times never going back; and that every event
-// is included, byte for byte, in the log the checkpoint covers. A fault is a *Fault.
-func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
+// checkpoint's signature; that every line is written exactly as Export writes it; that
+// the file holds as many events as its header says, all of that consortium, in
+// increasing sequence; that they form its hash chain from its first event, with ids
+// increasing and recording times never going back; that every event is included, byte
+// for byte, in the log the checkpoint covers; and, when rules are given, that every
+// event obeys them, re-decided from the consortium's history before it (an export holds
+// all of it). A fault is a *Fault.
+func VerifyExport(r io.Reader, verifierKey string, rules Rules) (ExportReport, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 4*events.MaxPayloadBytes)
 	if !sc.Scan() {
 		return ExportReport{}, &Fault{What: "the export is empty", Err: sc.Err()}
 	}
 	var h exportHeader
-	if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
+	if err := readExact(sc.Bytes(), &h, func() ([]byte, error) { return h.encode() }); err != nil {
 		return ExportReport{}, &Fault{What: "line 1 is not an export header", Err: err}
 	}
 	c, err := OpenCheckpoint([]byte(h.Checkpoint), verifierKey)
@@ -182,8 +218,15 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 	var last events.Envelope
 	for n := 2; sc.Scan(); n++ {
 		var l exportLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return rep, &Fault{Seq: seq + 1, What: fmt.Sprintf("line %d is not an exported event", n), Err: err}
+		if err := readExact(sc.Bytes(), &l, func() ([]byte, error) { return l.encode() }); err != nil {
+			f := &Fault{Seq: seq + 1, What: fmt.Sprintf("line %d is not an exported event", n), Err: err}
+			if l.Seq != 0 { // it read, but not as written
+				f.Seq = l.Seq
+				if e, err := events.Decode(l.Event, l.Seq); err == nil {
+					f.Consortium, f.EventID = e.Consortium, e.ID
+				}
+			}
+			return rep, f
 		}
 		if l.Seq <= seq {
 			return rep, &Fault{Seq: l.Seq, What: fmt.Sprintf("line %d: sequence %d is not after %d", n, l.Seq, seq)}
@@ -203,6 +246,13 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 		if f := history.follow(e); f != nil {
 			return rep, f
 		}
+		if rules != nil {
+			if err := rules.Check(e); err != nil {
+				f := faultAt(e, "line %d: it breaks the rules", n)
+				f.Err = err
+				return rep, f
+			}
+		}
 		rep.Events++
 		last = e
 	}
@@ -216,5 +266,21 @@ func VerifyExport(r io.Reader, verifierKey string) (ExportReport, error) {
 		return rep, &Fault{Seq: x.LastSeq, What: fmt.Sprintf("the export ends with the event at sequence %d, not the one the ledger signed it with (sequence %d, hash %s): events were cut from its end",
 			last.Seq, x.LastSeq, x.LastHash)}
 	}
+	if rules != nil {
+		if e, err := rules.End(); err != nil {
+			f := faultAt(e, "it breaks the rules")
+			f.Err = err
+			return rep, f
+		}
+	}
 	return rep, nil
+}
+
+// encode writes the line as an export holds it.
+func (l exportLine) encode() ([]byte, error) {
+	proof, err := json.Marshal(l.Proof)
+	if err != nil {
+		return nil, err
+	}
+	return appendExportLine(nil, l.Seq, l.Leaf, l.Event, proof), nil
 }

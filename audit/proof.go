@@ -131,12 +131,21 @@ func Prove(t *Tree, signer note.Signer, d Decision, evs []events.Envelope) ([]by
 		return nil, fmt.Errorf("prove: %w", err)
 	}
 	p.Statement = string(statement)
+	bundle, err := p.encode()
+	if err != nil {
+		return nil, fmt.Errorf("prove: %w", err)
+	}
+	return bundle, nil
+}
+
+// encode writes the bundle as Prove does: one line of JSON.
+func (p Proof) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	// Neither HTML escaping nor indenting: both would rewrite the stored bytes.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(p); err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
@@ -160,13 +169,17 @@ func (t *Tree) proveEvent(e events.Envelope, size int64) (ProvenEvent, error) {
 	return ProvenEvent{Seq: e.Seq, Leaf: leaf, Event: e.Raw, Proof: proof}, nil
 }
 
-// VerifyProof checks an inclusion proof bundle offline, with verifierKey: the
-// signatures of the checkpoint and of the statement; that the bundle holds exactly the
-// events the statement names, of its consortium; and that every event decodes and is
-// the leaf it claims to be in the tree the checkpoint covers.
+// VerifyProof checks an inclusion proof bundle offline, with verifierKey: that it is
+// written exactly as Prove writes it; the signatures of the checkpoint and of the
+// statement; that the bundle holds exactly the events the statement names, of its
+// consortium; and that every event decodes and is the leaf it claims to be in the tree
+// the checkpoint covers.
 func VerifyProof(bundle []byte, verifierKey string) (ProofReport, error) {
 	var p Proof
-	if err := json.Unmarshal(bundle, &p); err != nil {
+	if !bytes.HasSuffix(bundle, []byte("\n")) {
+		bundle = append(bundle[:len(bundle):len(bundle)], '\n')
+	}
+	if err := readExact(bundle, &p, func() ([]byte, error) { return p.encode() }); err != nil {
 		return ProofReport{}, fmt.Errorf("%w: not a proof bundle: %w", ErrBadProof, err)
 	}
 	c, err := OpenCheckpoint([]byte(p.Checkpoint), verifierKey)

@@ -221,6 +221,21 @@ func TestInclusionProofBundle(t *testing.T) {
 	if _, err := audit.VerifyProof(bundle, key(t, "govledger.example/test").VerifierKey); !errors.Is(err, audit.ErrBadProof) {
 		t.Errorf("the proof verifies with another ledger's key: %v", err)
 	}
+	if _, err := audit.VerifyProof(bytes.TrimSuffix(bundle, []byte("\n")), k.VerifierKey); err != nil {
+		t.Errorf("the proof without its last newline: %v", err)
+	}
+	// encoding/json would read the last of two keys alike, in any case, where other tools
+	// read the first: a forged event shows there, the real one to VerifyProof.
+	forgedEvent := bytes.Replace(all[3].Raw, []byte("-1"), []byte("-2"), 1)
+	for name, b := range map[string][]byte{
+		"an event under a key twice": bytes.Replace(bundle, []byte(`"event":`), []byte(`"event":`+string(forgedEvent)+`,"Event":`), 1),
+		"a field it does not know":   bytes.Replace(bundle, []byte(`{"checkpoint":`), []byte(`{"decision":"forged","checkpoint":`), 1),
+		"indented":                   bytes.Replace(bundle, []byte(`,"statement":`), []byte(",\n  \"statement\":"), 1),
+	} {
+		if _, err := audit.VerifyProof(b, k.VerifierKey); !errors.Is(err, audit.ErrBadProof) || !strings.Contains(err.Error(), "not written as govledger writes it") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	if _, err := audit.Prove(r.Tree, k.Signer, d, append(decision, all[1])); err == nil {
 		t.Error("proved an event of another consortium as one of the decision's")
 	}

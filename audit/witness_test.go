@@ -145,7 +145,7 @@ func TestWitnessIssuesCheckpointsThatGrowConsistently(t *testing.T) {
 	if err := w.Export(ctx(t), &export, "synergy"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := audit.VerifyExport(&export, w.VerifierKey()); err != nil || got.Events != 2+len(decision) {
+	if got, err := audit.VerifyExport(&export, w.VerifierKey(), nil); err != nil || got.Events != 2+len(decision) {
 		t.Fatalf("export of synergy: %+v, %v", got, err)
 	}
 }

@@ -57,15 +57,18 @@ func (c *cli) auditVerifyVerb() *cobra.Command {
 		Long: `Replay the whole record and check that nobody rewrote it: that every event is
 there, in sequence from the first, and reads as an event; that each consortium's
 events form an unbroken hash chain, with ids increasing and recording times never
-going back; and, with --against, that the log extends every checkpoint you kept.
-With --consortium it checks that consortium's chain (the Merkle tree still covers
+going back; that every event obeys the governance rules, re-decided from the
+consortium's history before it (a decision recorded as carried really met its
+rule); and, with --against, that the log extends every checkpoint you kept. With
+--consortium it checks that consortium's events (the Merkle tree still covers
 every event).
 
 It reads the log itself, never through the ledger's HTTP API: from NATS (--nats,
 the ledger's members' port), from a stopped ledger's data folder (--data; it works
 on a copy and leaves the folder as it found it), or offline from an export
-(--file, with --key), with the checkpoint and CSV files that audit export wrote
-beside it, which must say what its events say.
+(--file, with --key), which holds its consortium's whole history and is checked
+in the same way, with the checkpoint and CSV files that audit export wrote beside
+it, which must say what its events say.
 
 A checkpoint you kept proves what the log held when it was signed. Keep one now and
 then: if the log is rewritten, re-created or truncated, verify names the last of
@@ -179,7 +182,7 @@ func (c *cli) verifyExport(cmd *cobra.Command, o verifyOptions) error {
 	if err != nil {
 		return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("export: %v", err)}
 	}
-	r, err := audit.VerifyExport(bytes.NewReader(data), key)
+	r, err := audit.VerifyExport(bytes.NewReader(data), key, ledger.Recheck())
 	if err != nil {
 		return faultOf(fmt.Errorf("%s: %w", o.file, err), nil)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/govledger/govledger/api"
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/tlog"
@@ -285,7 +286,7 @@ what the verified record says. audit verify --file checks the export again, offl
 			if err != nil {
 				return err
 			}
-			r, err := audit.VerifyExport(bytes.NewReader(data), vkey)
+			r, err := audit.VerifyExport(bytes.NewReader(data), vkey, ledger.Recheck())
 			if err != nil {
 				return faultOf(err, nil)
 			}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,15 +105,15 @@ func (k kept) copyOf(t *testing.T) string {
 }
 
 // servedCopy runs a ledger, as serve does, on a copy of the kept data until the test
-// ends, and returns the URL of its NATS port.
-func (k kept) servedCopy(t *testing.T) string {
+// ends.
+func (k kept) servedCopy(t *testing.T) *ledgerProcess {
 	t.Helper()
 	p, err := startLedger(context.Background(), serveOptions{dataDir: k.copyOf(t), natsPort: -1, httpAddr: "127.0.0.1:0", syncMode: "interval"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.stop)
-	return p.server.ClientURL()
+	return p
 }
 
 // verify runs govledger audit verify in this process.
@@ -315,7 +317,7 @@ func TestAuditVerify(t *testing.T) {
 	})
 
 	t.Run("an event that does not decode, through raw NATS", func(t *testing.T) {
-		url := k.servedCopy(t)
+		url := k.servedCopy(t).server.ClientURL()
 		mustVerify(t, 0, `^$`, append([]string{"--nats", url, "--key", k.verifierKey}, against(all...)...)...)
 
 		nc, err := nats.Connect(url)
@@ -333,7 +335,8 @@ func TestAuditVerify(t *testing.T) {
 	})
 
 	t.Run("an event that breaks the rules, through raw NATS", func(t *testing.T) {
-		url := k.servedCopy(t)
+		p := k.servedCopy(t)
+		url := p.server.ClientURL()
 		// A vote on the admission closed at sequence 9, in canonical form and chained to
 		// the consortium's last event: only re-deciding it by the rules tells.
 		last := k.recorded[len(k.recorded)-1]
@@ -356,6 +359,31 @@ func TestAuditVerify(t *testing.T) {
 		}
 		mustVerify(t, 8, `^govledger: the record does not verify: sequence 13 \(consortium synergy, event 01ZZZZZZZZZZZZZZZZZZZZZZZZ\): it breaks the rules: decision.vote-cast: proposal admit-council is closed \(carried\)\n$`,
 			"--nats", url)
+
+		// An export holds the consortium's whole history, so the rules are re-decided
+		// offline too: the ledger's own export of it, signed and proven, is caught.
+		if err := p.witness.WaitFor(context.Background(), 13); err != nil {
+			t.Fatal(err)
+		}
+		var export bytes.Buffer
+		if err := p.witness.Export(context.Background(), &export, "synergy"); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "synergy.jsonl")
+		if err := os.WriteFile(file, export.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustVerify(t, 8, `^govledger: .*synergy.jsonl: the record does not verify: sequence 13 \(consortium synergy, event 01ZZZZZZZZZZZZZZZZZZZZZZZZ\): line 14: it breaks the rules: decision.vote-cast: proposal admit-council is closed \(carried\)\n$`,
+			"--file", file, "--key", k.verifierKey)
+		var out, errOut bytes.Buffer
+		dir := filepath.Join(t.TempDir(), "export")
+		if code := Main(context.Background(), []string{"audit", "export", "--server", p.httpURL, "-c", "synergy", "--out", dir}, &out, &errOut); code != 8 ||
+			!strings.Contains(errOut.String(), "line 14: it breaks the rules") {
+			t.Errorf("audit export of a record that breaks the rules: exit %d, %q", code, errOut.String())
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("audit export wrote %s for a record that does not verify: %v", dir, err)
+		}
 	})
 
 	t.Run("an export altered", func(t *testing.T) {
