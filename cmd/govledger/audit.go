@@ -74,7 +74,9 @@ A checkpoint you kept proves what the log held when it was signed. Keep one now 
 then: if the log is rewritten, re-created or truncated, verify names the last of
 yours the log still extends and the first it does not, and the change lies in the
 sequences between them. --key is the verifier key the checkpoints are signed with,
-or a file holding it (with --data, the ledger's own key file is used if you give none).
+or a file holding it. With --data, the ledger's own key file is used if you give
+none; since whoever hosts the ledger can replace it, a checkpoint that does not open
+with it is a fault.
 
 On success it prints one line: the events and consortia checked, and the size and
 root hash of the Merkle tree over the log, to compare with a checkpoint. The first
@@ -116,13 +118,13 @@ func (c *cli) verifyLog(cmd *cobra.Command, o verifyOptions) error {
 			return err
 		}
 	}
-	key := o.key
+	key, hosts := o.key, false
 	if key == "" && o.dataDir != "" {
 		if _, err := os.Stat(filepath.Join(o.dataDir, audit.KeyFile)); err == nil {
-			key = filepath.Join(o.dataDir, audit.KeyFile)
+			key, hosts = filepath.Join(o.dataDir, audit.KeyFile), true
 		}
 	}
-	saved, files, err := readCheckpoints(o.against, key)
+	saved, files, err := readCheckpoints(o.against, key, hosts)
 	if err != nil {
 		return err
 	}
@@ -222,8 +224,10 @@ func faultOf(err error, files map[audit.Checkpoint]string) error {
 }
 
 // readCheckpoints opens the checkpoint files with the verifier key, remembering which
-// file each came from.
-func readCheckpoints(paths []string, key string) ([]audit.Checkpoint, map[audit.Checkpoint]string, error) {
+// file each came from. hosts says that the key is the one in the data folder, which
+// whoever hosts the ledger can replace: a checkpoint that does not open with it is
+// then a fault of the record, not a mistake of the auditor's.
+func readCheckpoints(paths []string, key string, hosts bool) ([]audit.Checkpoint, map[audit.Checkpoint]string, error) {
 	if len(paths) == 0 {
 		return nil, nil, nil
 	}
@@ -242,7 +246,10 @@ func readCheckpoints(paths []string, key string) ([]audit.Checkpoint, map[audit.
 			return nil, nil, &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("checkpoint: %v", err)}
 		}
 		c, err := audit.OpenCheckpoint(text, vkey)
-		if err != nil {
+		switch {
+		case err != nil && hosts:
+			return nil, nil, &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the record does not verify: checkpoint %s does not open with the key in the data folder (%s): the ledger's key was replaced, or the checkpoint is another ledger's; give --key with the verifier key you kept to tell which: %v", p, vkey, err)}
+		case err != nil:
 			return nil, nil, &api.Error{Code: api.CodeInvalid, Message: fmt.Sprintf("checkpoint %s does not open with key %s: %v", p, vkey, err)}
 		}
 		if _, seen := files[c]; !seen {

@@ -394,6 +394,20 @@ func TestAuditVerify(t *testing.T) {
 		mustVerify(t, 3, `^govledger: .*synergy.jsonl is an export of consortium synergy, not of lambeth\n$`, "--file", k.export, "--key", k.verifierKey, "-c", "lambeth")
 	})
 
+	t.Run("the key in the data folder replaced", func(t *testing.T) {
+		// Whoever hosts the ledger can replace the key it keeps: without --key, a
+		// checkpoint that does not open with the data folder's key is a fault.
+		dir := k.copyOf(t)
+		replaced := filepath.Join(t.TempDir(), audit.KeyFile)
+		if _, err := audit.LoadOrCreateKey(replaced, "govledger.example/synergy"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(replaced, filepath.Join(dir, audit.KeyFile)); err != nil {
+			t.Fatal(err)
+		}
+		mustVerify(t, 8, `^govledger: the record does not verify: checkpoint .*synergy-03.checkpoint does not open with the key in the data folder \(govledger.example/synergy\+`, "--data", dir, "--against", all[0])
+	})
+
 	t.Run("called wrongly", func(t *testing.T) {
 		mustVerify(t, 2, `^govledger: give --nats or --data, not both\n$`, "--data", k.dir, "--nats", "nats://127.0.0.1:4222")
 		mustVerify(t, 2, `^govledger: --against needs --key: `, "--against", all[0])
