@@ -112,7 +112,7 @@ without replaying the log.`,
 // checkExtends asks the ledger to prove that newer extends the checkpoint in file, and
 // checks the proof.
 func (c *cli) checkExtends(cmd *cobra.Command, file, vkey string, newer audit.Checkpoint) error {
-	saved, _, err := readCheckpoints([]string{file}, vkey)
+	saved, _, err := readCheckpoints([]string{file}, vkey, false)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,14 @@ func (c *cli) checkExtends(cmd *cobra.Command, file, vkey string, newer audit.Ch
 		if older.Root != newer.Root {
 			return &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the log of %d events is not the one %s covered: it was rewritten", newer.Size, file)}
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "the log is as %s saw it: %d events\n", file, newer.Size)
+		fmt.Fprintf(cmd.ErrOrStderr(), "the log is as %s saw it: %s\n", file, plural(int(newer.Size), "event", "events"))
+		return nil
+	}
+	if older.Size == 0 { // the empty tree, which every log extends: there is nothing to prove
+		if empty, _ := tlog.TreeHash(0, nil); older.Root != empty {
+			return &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("%s covers no events, but its root is not the empty tree's", file)}
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "proven: the log of %s extends %s (0 events)\n", plural(int(newer.Size), "event", "events"), file)
 		return nil
 	}
 	cl, err := c.client()
@@ -139,7 +146,7 @@ func (c *cli) checkExtends(cmd *cobra.Command, file, vkey string, newer audit.Ch
 	if err := tlog.CheckTree(proof.Proof, newer.Size, newer.Root, older.Size, older.Root); err != nil {
 		return &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the log of %d events does not extend %s (%d events): it was rewritten: %v", newer.Size, file, older.Size, err)}
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "proven: the log of %d events extends %s (%d events)\n", newer.Size, file, older.Size)
+	fmt.Fprintf(cmd.ErrOrStderr(), "proven: the log of %d events extends %s (%s)\n", newer.Size, file, plural(int(older.Size), "event", "events"))
 	return nil
 }
 
