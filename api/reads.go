@@ -48,6 +48,20 @@ func (s *Server) viewOf(r *http.Request) (view, error) {
 	if v.at == 0 && r.URL.Query().Has("at") {
 		return view{}, errorf(CodeInvalid, "at=%q: the log's sequences start at 1", r.URL.Query().Get("at"))
 	}
+	if v.at > 0 {
+		last, err := s.cfg.Log.LastSeq(r.Context())
+		if err != nil {
+			return view{}, err
+		}
+		if err := inLog("at=", v.at, last); err != nil {
+			return view{}, err
+		}
+	}
+	// A read of the past is built from the log, so min_seq has nothing to wait for
+	// there; it is still held to being a sequence.
+	if _, err := seqParam(r, "min_seq"); err != nil {
+		return view{}, err
+	}
 	if q := r.URL.Query().Get("as_of"); q != "" {
 		t, err := time.Parse(time.DateOnly, q)
 		if err == nil {
@@ -168,7 +182,15 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var rows []projections.Member
-	s.cfg.Models.View(func(m *projections.Models, _ uint64) { rows, err = m.Membership(id, v.now) })
+	s.cfg.Models.View(func(m *projections.Models, _ uint64) {
+		// Before it was formed there was no consortium to be a member of: answered as
+		// every other read of the past answers it.
+		if c, known := m.Consortium(id, v.now); known == nil && v.asOf && c.FormedAt.After(v.now) {
+			err = errorf(CodeNotFound, "consortium %s had no events %s", id, v.describe())
+			return
+		}
+		rows, err = m.Membership(id, v.now)
+	})
 	if err != nil {
 		return err
 	}

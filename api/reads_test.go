@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/govledger/govledger/api"
 	g "github.com/govledger/govledger/governance"
+	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 )
 
@@ -82,7 +84,6 @@ func TestReads(t *testing.T) {
 		"":           append(slices.Clone(founders), "stockport-council"),
 		"2026-04-14": founders,
 		"2026-04-15": append(slices.Clone(founders), "stockport-council"),
-		"2026-03-31": nil,
 	} {
 		q := url.Values{}
 		if asOf != "" {
@@ -165,6 +166,8 @@ func TestReadRefusals(t *testing.T) {
 		{synergy + "/members", url.Values{"as_of": {"1 March"}}, api.CodeInvalid, `as_of="1 March" is not a date`},
 		{synergy + "/members", url.Values{"at": {"-1"}}, api.CodeInvalid, `at="-1" is not a stream sequence number`},
 		{synergy + "/decisions", url.Values{"as_of": {"2026-01-01"}}, api.CodeNotFound, "had no events that happened by"},
+		{synergy + "/members", url.Values{"as_of": {"2026-03-31"}}, api.CodeNotFound, "consortium synergy had no events that happened by 2026-03-31T23:59:59Z"},
+		{synergy + "/members", url.Values{"at": {"99"}}, api.CodeInvalid, "at=99 is past the end of the log, whose last sequence is"},
 		{synergy + "/events", url.Values{"limit": {"0"}}, api.CodeInvalid, `limit="0" is not a positive number`},
 		{"/v1/consortia/lambeth/events", nil, api.CodeNotFound, "consortium lambeth is not in the ledger"},
 		{"/v1/consortia/lambeth/events", url.Values{"after": {"3"}}, api.CodeNotFound, "consortium lambeth is not in the ledger"},
@@ -195,13 +198,31 @@ func TestReadYourWrites(t *testing.T) {
 }
 
 // A read that asks for a sequence the read models do not reach in time is refused as
-// unavailable, not answered from an older state.
+// unavailable, not answered from an older state; one past the end of the log, which
+// they will not reach until something else is recorded, is refused at once.
 func TestReadTooFarAhead(t *testing.T) {
 	l := formed(t)
 	var body []byte
-	err := l.client.Get(context.Background(), synergy+"/members", url.Values{"min_seq": {"99"}}, &body)
 	var ae *api.Error
-	if !errors.As(err, &ae) || ae.Code != api.CodeUnavailable || !strings.Contains(ae.Message, "have not reached sequence 99") {
-		t.Fatalf("read at min_seq 99 = %v", err)
+	for _, q := range []url.Values{{"min_seq": {"99"}}, {"at": {"99"}}, {"at": {"1"}, "min_seq": {"x"}}} {
+		err := l.client.Get(context.Background(), synergy+"/members", q, &body)
+		if !errors.As(err, &ae) || ae.Code != api.CodeInvalid || !strings.Contains(ae.Message, "=99 is past the end of the log, whose last sequence is 1") &&
+			!strings.Contains(ae.Message, `min_seq="x" is not a stream sequence number`) {
+			t.Errorf("read with %v = %v", q, err)
+		}
+	}
+
+	// Read models that are not following the log: the one event is in the log, but
+	// they never reach it.
+	stalled := httptest.NewServer(api.New(api.Config{Ledger: ledger.New(l.log), Log: l.log, Models: projections.NewRunner(l.log),
+		Now: func() time.Time { return today }, WaitLimit: 100 * time.Millisecond}))
+	defer stalled.Close()
+	client, err := api.NewClient(stalled.URL, "colin-mccabe@anchorpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = client.Get(context.Background(), synergy+"/members", url.Values{"min_seq": {"1"}}, &body)
+	if !errors.As(err, &ae) || ae.Code != api.CodeUnavailable || !strings.Contains(ae.Message, "have not reached sequence 1") {
+		t.Fatalf("read at min_seq 1 from read models that do not follow the log = %v", err)
 	}
 }

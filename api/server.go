@@ -136,6 +136,15 @@ func parseSeq(name, v string) (uint64, error) {
 	return n, nil
 }
 
+// inLog refuses a sequence past the log's last, which no read model will reach until
+// something else is recorded.
+func inLog(name string, seq, last uint64) error {
+	if seq > last {
+		return errorf(CodeInvalid, "%s%d is past the end of the log, whose last sequence is %d", name, seq, last)
+	}
+	return nil
+}
+
 // consortium reads and checks the {consortium} path parameter.
 func consortium(r *http.Request) (string, error) {
 	id := r.PathValue("consortium")
@@ -155,6 +164,13 @@ func (s *Server) caughtUp(r *http.Request) error {
 	want = max(want, s.written.Load())
 	if s.cfg.Models.Seq() >= want {
 		return nil
+	}
+	last, err := s.cfg.Log.LastSeq(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := inLog("min_seq=", want, last); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WaitLimit)
 	defer cancel()

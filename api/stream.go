@@ -141,15 +141,27 @@ func watchSubjects(r *http.Request) ([]string, error) {
 // streamStart is the first sequence to send: after Last-Event-ID when a client
 // reconnects, after ?since=SEQ when it asks to replay what it missed, and otherwise
 // only what is appended from now on.
+// A sequence past the log's end is refused: the stream would wait for events that are
+// not there, which is a client's mistake (another ledger's sequence, a typing error),
+// not something to wait out.
 func streamStart(r *http.Request, log *events.Log) (uint64, error) {
-	if v := r.Header.Get("Last-Event-ID"); v != "" {
-		seq, err := parseSeq("Last-Event-ID ", v)
-		return seq + 1, err
-	}
-	if q := r.URL.Query(); q.Has("since") {
-		seq, err := parseSeq("since=", q.Get("since"))
-		return seq + 1, err
-	}
 	last, err := log.LastSeq(r.Context())
-	return last + 1, err
+	if err != nil {
+		return 0, err
+	}
+	after, name, v := last, "", ""
+	if v = r.Header.Get("Last-Event-ID"); v != "" {
+		name = "Last-Event-ID "
+	} else if q := r.URL.Query(); q.Has("since") {
+		name, v = "since=", q.Get("since")
+	}
+	if name != "" {
+		if after, err = parseSeq(name, v); err != nil {
+			return 0, err
+		}
+		if err := inLog(name, after, last); err != nil {
+			return 0, err
+		}
+	}
+	return after + 1, nil
 }
