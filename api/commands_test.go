@@ -158,7 +158,7 @@ func TestRefusals(t *testing.T) {
 		message string
 	}{
 		{"unknown consortium", "/v1/consortia/lambeth/proposals/venue/votes", vote("anchorpoint", 2), nil,
-			404, api.CodeNotFound, "the consortium does not exist"},
+			404, api.CodeNotFound, "consortium lambeth does not exist: form it first"},
 		{"slug with a dot", "/v1/consortia/a.b/proposals/venue/votes", vote("anchorpoint", 2), nil,
 			400, api.CodeInvalid, `"a.b" is not a slug`},
 		{"slug with a wildcard", "/v1/consortia/*/proposals/venue/votes", vote("anchorpoint", 2), nil,

@@ -31,8 +31,10 @@ type (
 		Partner PartnerSpec `json:"partner"`
 		Sponsor string      `json:"sponsor,omitempty"`
 	}
-	// TableProposal opens a ballot. NewTerms goes with amend-terms, About with
-	// admission and expulsion, Role with an ordinary decision that assigns a role.
+	// TableProposal opens a ballot. NewTerms goes with amend-terms, Role with an
+	// ordinary decision that assigns a role. About, the partner the proposal is about,
+	// is needed for an admission or an expulsion and may be given for any matter: that
+	// partner does not vote on it.
 	TableProposal struct {
 		At       time.Time       `json:"at"`
 		Proposal string          `json:"proposal"`

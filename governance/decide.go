@@ -267,6 +267,9 @@ func (s *State) proposal(c TableProposal, inMeeting bool) (DecisionProposed, err
 	if c.Role != nil && c.Matter != MatterOrdinary {
 		return DecisionProposed{}, invalidf("a role is assigned by an ordinary decision, not %s", c.Matter)
 	}
+	if c.About == "" && (c.Matter == MatterAdmission || c.Matter == MatterExpulsion) {
+		return DecisionProposed{}, invalidf("an %s proposal needs the partner it is about", c.Matter)
+	}
 	switch c.Matter {
 	case MatterAdmission:
 		p, err := s.partner(c.About)
@@ -363,8 +366,12 @@ func (s *State) decideInterest(c DeclareInterest) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.partner(c.Partner); err != nil {
+	pt, err := s.partner(c.Partner)
+	if err != nil {
 		return nil, err
+	}
+	if !pt.Member(c.At) {
+		return nil, forbiddenf("%s is not a member of consortium %s (it is %s): only members declare interests", pt.Name, s.ID, pt.StatusAt(c.At))
 	}
 	if c.Interest == "" {
 		return nil, invalidf("a declaration of interest must say what the interest is")
@@ -446,12 +453,24 @@ func (s *State) decideClose(c CloseProposal) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := reviewAfter(c.ReviewDate, c.At); err != nil {
+		return nil, err
+	}
 	o, err := s.outcome(p, c.At, c.CastingVote)
 	if err != nil {
 		return nil, err
 	}
 	o.ReviewDate = c.ReviewDate
 	return s.withEffect(c.At, p, o), nil
+}
+
+// reviewAfter refuses a review date before the day a decision is taken on (dates in
+// the form 2006-01-02 sort as they fall).
+func reviewAfter(review Date, at time.Time) error {
+	if day := at.UTC().Format(time.DateOnly); review != "" && string(review) < day {
+		return invalidf("the review date %s is before the decision, taken on %s", review, day)
+	}
+	return nil
 }
 
 // outcome counts a proposal's votes by its frozen rule at its close, and makes sure
@@ -666,6 +685,15 @@ func settled(p *Proposal, casting string) bool {
 }
 
 func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
+	if !c.ClosesAt.IsZero() {
+		return nil, invalidf("a decision taken in a meeting closes when the meeting is held: it takes no closing time")
+	}
+	if len(c.Attendance) == 0 {
+		return nil, invalidf("the minutes of the meeting on proposal %s record nobody present: give the attendance", c.Proposal)
+	}
+	if err := reviewAfter(c.ReviewDate, c.At); err != nil {
+		return nil, err
+	}
 	proposed, err := s.proposal(c.TableProposal, true)
 	if err != nil {
 		return nil, err
@@ -680,8 +708,12 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 		NewTerms: proposed.NewTerms, Role: proposed.Role, Interests: map[string]string{}, Votes: map[string]Vote{}}
 	evs := []Event{{OccurredAt: c.At, Payload: proposed}}
 	for _, id := range slices.Sorted(maps.Keys(c.Interests)) {
-		if _, err := s.partner(id); err != nil {
+		pt, err := s.partner(id)
+		if err != nil {
 			return nil, err
+		}
+		if !pt.Member(c.At) {
+			return nil, forbiddenf("the minutes record an interest of %s, which is not a member of consortium %s (it is %s)", pt.Name, s.ID, pt.StatusAt(c.At))
 		}
 		if c.Interests[id] == "" {
 			return nil, invalidf("the minutes record an interest of %s without saying what it is", id)

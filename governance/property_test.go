@@ -313,6 +313,9 @@ func (h *history) meeting(tp g.TableProposal) g.Command {
 			m.Attendance = append(m.Attendance, id)
 		}
 	}
+	if len(m.Attendance) == 0 { // a meeting is minuted with somebody present
+		return nil
+	}
 	electorate := h.state.Electorate(h.now, tp.About)
 	if len(m.Attendance) > 0 && h.rnd.IntN(5) == 0 {
 		id := oneOf(h.rnd, m.Attendance)
@@ -367,16 +370,17 @@ func (h *history) declareInterest() g.Command {
 		return nil
 	}
 	p := oneOf(h.rnd, ps)
+	at := h.at()
 	var candidates []string
 	for _, id := range slices.Sorted(maps.Keys(h.state.Partners)) {
-		if _, declared := p.Interests[id]; !declared {
+		if _, declared := p.Interests[id]; !declared && h.state.Partners[id].Member(at) {
 			candidates = append(candidates, id)
 		}
 	}
 	if len(candidates) == 0 {
 		return nil
 	}
-	return g.DeclareInterest{At: h.at(), Proposal: p.ID, Partner: oneOf(h.rnd, candidates), Interest: "delivers part of it"}
+	return g.DeclareInterest{At: at, Proposal: p.ID, Partner: oneOf(h.rnd, candidates), Interest: "delivers part of it"}
 }
 
 func (h *history) castVote() g.Command {

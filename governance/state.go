@@ -130,7 +130,7 @@ type Proposal struct {
 	ID         string    `json:"id"`
 	Matter     string    `json:"matter"`
 	Title      string    `json:"title"`
-	About      string    `json:"about,omitempty"` // the partner an admission or expulsion is about
+	About      string    `json:"about,omitempty"` // the partner it is about, who does not vote on it
 	OpenedAt   time.Time `json:"opened_at"`
 	ClosesAt   time.Time `json:"closes_at"`
 	Electorate []string  `json:"electorate"`

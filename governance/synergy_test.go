@@ -168,6 +168,10 @@ func TestSynergyRefusals(t *testing.T) {
 			NewTerms: newTerms(t, func(*g.Terms) {})}, g.CodeInvalid, "new terms are agreed by an amend-terms decision, not ordinary"},
 		{"a role on a reserved matter", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterDissolution, Title: "x",
 			Role: &g.RoleAssignment{Partner: "essex-mind", Role: g.RoleChair}}, g.CodeInvalid, "a role is assigned by an ordinary decision, not dissolution"},
+		{"an admission about nobody", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterAdmission, Title: "x"},
+			g.CodeInvalid, "an admission proposal needs the partner it is about"},
+		{"an expulsion about nobody", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterExpulsion, Title: "x"},
+			g.CodeInvalid, "an expulsion proposal needs the partner it is about"},
 		{"a proposal about a stranger", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterOrdinary, Title: "x", About: "age-uk"},
 			g.CodeNotFound, "age-uk is not a partner of consortium synergy"},
 
@@ -212,6 +216,18 @@ func TestSynergyRefusals(t *testing.T) {
 			s.do(g.DeclareInterest{At: at(2), Proposal: "grant", Partner: "essex-mind", Interest: "recipient"})
 		}, g.DeclareInterest{At: at(3), Proposal: "grant", Partner: "essex-mind", Interest: "recipient"}, g.CodeConflict,
 			"essex-mind has already declared an interest in proposal grant"},
+		{"an interest declared by an applicant", func(s *story) {
+			s.do(g.ApplyToJoin{At: at(1), Partner: council, Sponsor: "brightside-cvs"})
+			s.do(g.TableProposal{At: at(1), Proposal: "grant", Matter: g.MatterOrdinary, Title: "Carers grant"})
+		}, g.DeclareInterest{At: at(2), Proposal: "grant", Partner: "essex-council", Interest: "recipient"}, g.CodeForbidden,
+			"Essex County Council is not a member of consortium synergy (it is applicant): only members declare interests"},
+
+		// Closing.
+		{"a review date before the decision", func(s *story) {
+			s.ballot(g.TableProposal{At: at(1), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue"},
+				map[string]string{"brightside-cvs": "for", "essex-mind": "for", "colchester-nhs": "for"})
+		}, g.CloseProposal{At: at(2), Proposal: "venue", ReviewDate: "2026-03-03"}, g.CodeInvalid,
+			"the review date 2026-03-03 is before the decision, taken on 2026-03-04"},
 
 		// Withdrawing a proposal.
 		{"withdrawing a closed proposal", func(s *story) {
@@ -552,8 +568,17 @@ func TestSynergyMeetingDecision(t *testing.T) {
 		{"a casting vote without a tie", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: g.MatterOrdinary, Title: "x"},
 			Attendance: []string{"brightside-cvs", "essex-mind"}, Votes: map[string]string{"brightside-cvs": "for", "essex-mind": "for"}, CastingVote: "for"},
 			g.CodeInvalid, "proposal meeting is not tied (2 for, 0 against)"},
-		{"an unknown matter", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: "budget", Title: "x"}},
+		{"an unknown matter", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: "budget", Title: "x"}, Attendance: all},
 			g.CodeInvalid, `no decision rule for the matter "budget"`},
+		{"nobody present", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: g.MatterOrdinary, Title: "x"}},
+			g.CodeInvalid, "the minutes of the meeting on proposal meeting record nobody present: give the attendance"},
+		{"a closing time", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: g.MatterOrdinary, Title: "x", ClosesAt: at(40)}, Attendance: all},
+			g.CodeInvalid, "a decision taken in a meeting closes when the meeting is held: it takes no closing time"},
+		{"a review before the meeting", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: g.MatterOrdinary, Title: "x"}, Attendance: all,
+			Votes: map[string]string{"essex-mind": "for"}, ReviewDate: "2026-01-01"},
+			g.CodeInvalid, "the review date 2026-01-01 is before the decision, taken on 2026-04-01"},
+		{"an interest of a stranger", g.RecordMeetingDecision{TableProposal: g.TableProposal{Matter: g.MatterOrdinary, Title: "x"}, Attendance: all,
+			Interests: map[string]string{"age-uk": "recipient"}}, g.CodeNotFound, "age-uk is not a partner of consortium synergy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := formSynergy(t)

@@ -109,6 +109,10 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 			}
 			return res, nil
 		}
+		if _, forming := cmd.Do.(governance.FormConsortium); lv.state == nil && !forming {
+			// Decide says so too, but cannot name the consortium it has no state of.
+			return Result{}, &governance.Error{Code: governance.CodeNotFound, Message: fmt.Sprintf("consortium %s does not exist: form it first", cmd.Consortium)}
+		}
 		decided, err := governance.Decide(lv.state, cmd.Do)
 		if err != nil {
 			return Result{}, err
