@@ -82,6 +82,8 @@ func ErrorOf(err error) *Error {
 		return &Error{Code: Code(ge.Code), Message: ge.Message}
 	case errors.As(err, &mb):
 		return errorf(CodeTooLarge, "the request body is larger than %d bytes", mb.Limit)
+	case errors.Is(err, events.ErrTooLarge):
+		return &Error{Code: CodeTooLarge, Message: err.Error()}
 	case errors.Is(err, events.ErrInvalid):
 		return &Error{Code: CodeInvalid, Message: err.Error()}
 	case errors.Is(err, events.ErrNotFound):

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -150,7 +151,7 @@ func checkDraft(d *Draft) error {
 		return invalid("event type", "%q is not one of govledger's event types (such as partner.admitted)", d.Type)
 	}
 	if len(d.Payload) > MaxPayloadBytes {
-		return invalid("payload", "the %s payload is %d bytes; at most %d are allowed", d.Type, len(d.Payload), MaxPayloadBytes)
+		return &InvalidError{Field: "payload", Reason: fmt.Sprintf("the %s payload is %d bytes; at most %d are allowed", d.Type, len(d.Payload), MaxPayloadBytes), Large: true}
 	}
 	if len(d.Payload) == 0 {
 		d.Payload = json.RawMessage("{}")

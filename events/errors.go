@@ -13,6 +13,8 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrNotFound means no such event or consortium is in the log.
 	ErrNotFound = errors.New("not found")
+	// ErrTooLarge means an input was refused for its size: it is an ErrInvalid too.
+	ErrTooLarge = errors.New("too large")
 )
 
 // ConflictError is the ErrConflict of one append, with the sequences involved.
@@ -33,6 +35,7 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 type InvalidError struct {
 	Field  string
 	Reason string
+	Large  bool // refused for its size (ErrTooLarge)
 }
 
 func (e *InvalidError) Error() string {
@@ -42,7 +45,9 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason)
 }
 
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+func (e *InvalidError) Is(target error) bool {
+	return target == ErrInvalid || target == ErrTooLarge && e.Large
+}
 
 func invalid(field, format string, args ...any) error {
 	return &InvalidError{Field: field, Reason: fmt.Sprintf(format, args...)}

@@ -57,6 +57,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.wantInMsg) {
 				t.Errorf("error %q does not say %q", err, tc.wantInMsg)
 			}
+			if large := tc.name == "oversized payload"; errors.Is(err, events.ErrTooLarge) != large {
+				t.Errorf("errors.Is(%v, ErrTooLarge) = %t, want %t", err, !large, large)
+			}
 		})
 	}
 	last, err := log.LastSeq(ctx)

@@ -26,6 +26,9 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 	if s != nil && s.Dissolved {
 		return nil, forbiddenf("consortium %s is dissolved: its record is sealed", s.ID)
 	}
+	if err := checkText(cmd); err != nil {
+		return nil, err
+	}
 	if f, ok := cmd.(FormConsortium); ok {
 		return decideForm(s, f)
 	}
@@ -77,7 +80,7 @@ func Decide(s *State, cmd Command) ([]Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.Outcome == "" {
+		if blank(c.Outcome) {
 			return nil, invalidf("resolving dispute %s needs the outcome agreed", d.ID)
 		}
 		return one(c.At, DisputeResolved{Dispute: d.ID, Outcome: c.Outcome}), nil
@@ -141,7 +144,7 @@ func decideForm(s *State, c FormConsortium) ([]Event, error) {
 	if err := ValidSlug("consortium id", c.Consortium); err != nil {
 		return nil, err
 	}
-	if c.Name == "" || c.Purpose == "" {
+	if blank(c.Name) || blank(c.Purpose) {
 		return nil, invalidf("consortium %s needs a name and a common purpose", c.Consortium)
 	}
 	if !slices.Contains(Structures, c.Structure) {
@@ -181,7 +184,7 @@ func validPartner(p PartnerSpec) error {
 	if err := ValidSlug("partner id", p.ID); err != nil {
 		return err
 	}
-	if p.Name == "" {
+	if blank(p.Name) {
 		return invalidf("partner %s needs a name", p.ID)
 	}
 	if !slices.Contains(Sectors, p.Sector) {
@@ -193,9 +196,15 @@ func validPartner(p PartnerSpec) error {
 	if p.PointOfContact == "" {
 		return invalidf("partner %s needs a point of contact", p.ID)
 	}
-	for _, r := range p.Representatives {
+	if err := ValidSlug("point of contact", p.PointOfContact); err != nil {
+		return err
+	}
+	for i, r := range p.Representatives {
 		if err := ValidSlug("representative id", r.ID); err != nil {
 			return err
+		}
+		if slices.ContainsFunc(p.Representatives[:i], func(o Representative) bool { return o.ID == r.ID }) {
+			return invalidf("partner %s names representative %s twice", p.ID, r.ID)
 		}
 	}
 	return nil
@@ -258,7 +267,7 @@ func (s *State) proposal(c TableProposal, inMeeting bool) (DecisionProposed, err
 	if !ok {
 		return DecisionProposed{}, invalidf("the terms of consortium %s have no decision rule for the matter %q", s.ID, c.Matter)
 	}
-	if c.Title == "" {
+	if blank(c.Title) {
 		return DecisionProposed{}, invalidf("proposal %s needs a title", c.Proposal)
 	}
 	if c.NewTerms != nil && c.Matter != MatterAmendTerms {
@@ -373,7 +382,7 @@ func (s *State) decideInterest(c DeclareInterest) ([]Event, error) {
 	if !pt.Member(c.At) {
 		return nil, forbiddenf("%s is not a member of consortium %s (it is %s): only members declare interests", pt.Name, s.ID, pt.StatusAt(c.At))
 	}
-	if c.Interest == "" {
+	if blank(c.Interest) {
 		return nil, invalidf("a declaration of interest must say what the interest is")
 	}
 	if _, ok := p.Interests[c.Partner]; ok {
@@ -440,7 +449,7 @@ func validVote(r Rule, vote, reason string, minuted bool) error {
 		if r.Method != MethodConsensus {
 			return invalidf("a block is only possible under consensus; this matter is decided by %s", r.Method)
 		}
-		if reason == "" && !minuted {
+		if blank(reason) && !minuted {
 			return invalidf("a block needs a reason")
 		}
 		return nil
@@ -715,7 +724,7 @@ func (s *State) decideMeeting(c RecordMeetingDecision) ([]Event, error) {
 		if !pt.Member(c.At) {
 			return nil, forbiddenf("the minutes record an interest of %s, which is not a member of consortium %s (it is %s)", pt.Name, s.ID, pt.StatusAt(c.At))
 		}
-		if c.Interests[id] == "" {
+		if blank(c.Interests[id]) {
 			return nil, invalidf("the minutes record an interest of %s without saying what it is", id)
 		}
 		evs = append(evs, Event{OccurredAt: c.At, Payload: InterestDeclared{Proposal: p.ID, Partner: id, Interest: c.Interests[id]}})
@@ -772,6 +781,9 @@ func (s *State) validRole(a RoleAssignment, at time.Time) error {
 	if a.Role == RolePointOfContact {
 		if a.Person == "" {
 			return invalidf("naming the point of contact of %s needs the person", pt.Name)
+		}
+		if err := ValidSlug("person", a.Person); err != nil {
+			return err
 		}
 		if pt.PointOfContact == a.Person {
 			return conflictf("%s is already the point of contact of %s", a.Person, pt.Name)
@@ -845,7 +857,7 @@ func (s *State) decideRaise(c RaiseDispute) ([]Event, error) {
 			return nil, err
 		}
 	}
-	if c.Matter == "" {
+	if blank(c.Matter) {
 		return nil, invalidf("a dispute must say what it is about")
 	}
 	return one(c.At, DisputeRaised{Dispute: c.Dispute, RaisedBy: c.RaisedBy, Parties: c.Parties, Matter: c.Matter}), nil

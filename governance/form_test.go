@@ -66,6 +66,14 @@ func TestFormRefused(t *testing.T) {
 		{"a representative id with a space", func(c *g.FormConsortium) {
 			c.Partners[1].Representatives = []g.Representative{{ID: "tom reilly", Name: "Tom Reilly"}}
 		}, g.CodeInvalid, `representative id "tom reilly" is not a slug`},
+		{"a representative named twice", func(c *g.FormConsortium) {
+			c.Partners[1].Representatives = []g.Representative{{ID: "tom-reilly", Name: "Tom Reilly"}, {ID: "tom-reilly", Name: "Tom Riley"}}
+		}, g.CodeInvalid, "partner essex-mind names representative tom-reilly twice"},
+		{"a point of contact that is not a person's id", func(c *g.FormConsortium) { c.Partners[1].PointOfContact = "a.b *" },
+			g.CodeInvalid, `point of contact "a.b *" is not a slug`},
+		{"a purpose of spaces", func(c *g.FormConsortium) { c.Purpose = "   " }, g.CodeInvalid, "needs a name and a common purpose"},
+		{"a name that reads backwards", func(c *g.FormConsortium) { c.Partners[1].Name = "Essex \u202eDNIM" }, g.CodeInvalid,
+			"the name of partner essex-mind holds the character U+202E, which the record does not keep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := synergy.form(t)

@@ -136,6 +136,10 @@ func TestSynergyRefusals(t *testing.T) {
 		}, g.TableProposal{At: at(2), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue again"}, g.CodeConflict, "proposal venue already exists"},
 		{"a proposal without a title", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterOrdinary},
 			g.CodeInvalid, "proposal p needs a title"},
+		{"a title of spaces", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterOrdinary, Title: "   "},
+			g.CodeInvalid, "proposal p needs a title"},
+		{"a title with a NUL", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterOrdinary, Title: "a\x00b"},
+			g.CodeInvalid, "the title holds the character U+0000, which the record does not keep"},
 		{"closing before it opens", nil, g.TableProposal{At: at(2), Proposal: "p", Matter: g.MatterOrdinary, Title: "x", ClosesAt: at(1)},
 			g.CodeInvalid, "proposal p closes (2026-03-03 09:30:00) before it opens (2026-03-04 09:30:00)"},
 		{"admitting a member", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterAdmission, Title: "x", About: "essex-mind"},
@@ -203,6 +207,10 @@ func TestSynergyRefusals(t *testing.T) {
 			s.do(g.TableProposal{At: at(1), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue"})
 		}, g.CastVote{At: at(2), Proposal: "venue", Partner: "essex-mind", Vote: "block", Reason: "too far"}, g.CodeInvalid,
 			"a block is only possible under consensus; this matter is decided by majority"},
+		{"a reason that reorders itself on screen", func(s *story) {
+			s.do(g.TableProposal{At: at(1), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue"})
+		}, g.CastVote{At: at(2), Proposal: "venue", Partner: "essex-mind", Vote: "against", Reason: "too far \u2066away"}, g.CodeInvalid,
+			"the reason holds the character U+2066, which the record does not keep"},
 		{"a vote that is not a vote", func(s *story) {
 			s.do(g.TableProposal{At: at(1), Proposal: "venue", Matter: g.MatterOrdinary, Title: "Venue"})
 		}, g.CastVote{At: at(2), Proposal: "venue", Partner: "essex-mind", Vote: "maybe"}, g.CodeInvalid, `"maybe" is not a vote`},
