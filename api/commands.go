@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/govledger/govledger/events"
 	"github.com/govledger/govledger/governance"
@@ -151,16 +152,36 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 		}
 		return nil, errorf(CodeInvalid, "the request body could not be read: %v", err)
 	}
-	var body map[string]json.RawMessage
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return nil, errorf(CodeInvalid, "the request body is sent with Content-Encoding %s: send it as plain JSON", enc)
+	}
+	if !utf8.Valid(data) {
+		return nil, errorf(CodeInvalid, "the request body is not UTF-8 text")
+	}
+	var obj json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&body); err != nil || body == nil {
-		if err == nil {
-			err = errors.New("it is null")
-		}
-		return nil, errorf(CodeInvalid, "the request body is not a JSON object: %v", err)
+	if err := dec.Decode(&obj); err != nil {
+		return nil, errorf(CodeInvalid, "the request body is not well-formed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
 		return nil, errorf(CodeInvalid, "the request body has more after its JSON object")
+	}
+	if obj[0] != '{' {
+		return nil, errorf(CodeInvalid, "the request body is not a JSON object: it is %s", obj[:min(len(obj), 20)])
+	}
+	// Read key by key: decoding into a map would keep the last of two keys alike.
+	body := map[string]json.RawMessage{}
+	dec = json.NewDecoder(bytes.NewReader(obj))
+	dec.Token() // {
+	for dec.More() {
+		tok, _ := dec.Token()
+		key := tok.(string)
+		if _, twice := body[key]; twice {
+			return nil, errorf(CodeInvalid, "the request body gives %q twice", key)
+		}
+		var v json.RawMessage
+		dec.Decode(&v)
+		body[key] = v
 	}
 	return body, nil
 }

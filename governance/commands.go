@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"reflect"
@@ -149,19 +148,6 @@ var commandDecoders = map[string]func([]byte) (Command, error){
 	"escalate-dispute":        decodeCommand[EscalateDispute],
 	"resolve-dispute":         decodeCommand[ResolveDispute],
 	"withdraw-dispute":        decodeCommand[WithdrawDispute],
-}
-
-func decodeCommand[C Command](data []byte) (Command, error) {
-	var c C
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, invalidf("trailing data after the command")
-	}
-	return c, nil
 }
 
 // DecodeCommand reads a command from JSON by its name (cast-vote, table-proposal, ...).

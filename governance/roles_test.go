@@ -132,5 +132,28 @@ func TestAssignRoleJSON(t *testing.T) {
 		t.Fatalf("decoded %#v", c)
 	}
 	_, err = g.DecodeCommand("assign-role", []byte(`{"partner":"essex-mind","role":"chair","holder":"x"}`))
-	assertRefused(t, "unknown field", err, g.CodeInvalid, `assign-role: json: unknown field "holder"`)
+	assertRefused(t, "unknown field", err, g.CodeInvalid, `assign-role: "holder" is not a field of this command`)
+}
+
+// A command's JSON is read strictly, and what is wrong with it is said in the
+// partnership's words, not Go's.
+func TestCommandJSON(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"at":"2026-03-03T09:30:00Z","Partner":"essex-mind","role":"chair"}`:                     `"Partner" is not a field: write it "partner"`,
+		`{"at":"2026-03-03T09:30:00Z","partner":"essex-mind","partner":"brightside-cvs"}`:         `"partner" is given twice`,
+		`{"at":"2026-03-03T09:30:00Z","partner":["essex-mind"]}`:                                  "partner must be text, not a list",
+		`{"at":"2026-03-03","partner":"essex-mind"}`:                                              `"2026-03-03" is not a time: write it as 2026-04-01T10:00:00Z`,
+		`{"at":"2026-03-03T09:30:00Z","partner":"essex-mind"`:                                     "it is not well-formed JSON",
+		`{"at":"2026-03-03T09:30:00Z"} {}`:                                                        "it is not well-formed JSON",
+		`[]`:                                                                                      "it must be an object, not a list",
+		`{"at":"2026-03-03T09:30:00Z","partner":"x","role":"chair","person":"p","extra":{"a":1}}`: `"extra" is not a field of this command`,
+	} {
+		_, err := g.DecodeCommand("assign-role", []byte(body))
+		assertRefused(t, body, err, g.CodeInvalid, want)
+	}
+	// Nested objects too: a partner's fields, in a form.
+	_, err := g.DecodeCommand("apply-to-join", []byte(`{"at":"2026-03-03T09:30:00Z","partner":{"id":"essex-council","Name":"Essex County Council"}}`))
+	assertRefused(t, "nested", err, g.CodeInvalid, `"partner.Name" is not a field: write it "name"`)
+	_, err = g.DecodeCommand("record-meeting-decision", []byte(`{"at":"2026-03-03T09:30:00Z","proposal":"p","votes":{"a":"for","a":"against"}}`))
+	assertRefused(t, "map", err, g.CodeInvalid, `"votes.a" is given twice`)
 }
