@@ -207,6 +207,12 @@ func TestRefusals(t *testing.T) {
 			400, api.CodeInvalid, "acting partner"},
 		{"a role that needs a decision", synergy + "/roles", map[string]any{"at": on(2), "partner": "stockport-mind", "role": "chair"}, nil,
 			403, api.CodeForbidden, "table an ordinary decision with role chair"},
+		{"a proposal id that is not a slug", synergy + "/proposals/a.b/votes", vote("anchorpoint", 2), nil,
+			400, api.CodeInvalid, `invalid proposal: "a.b" is not a slug`},
+		{"a dispute id that is not a slug", synergy + "/disputes/*/escalate", map[string]any{"at": on(2)}, nil,
+			400, api.CodeInvalid, `invalid dispute: "*" is not a slug`},
+		{"an empty segment", "/v1/consortia//proposals", vote("anchorpoint", 2), nil,
+			400, api.CodeInvalid, "the path /v1/consortia//proposals has an empty or a dot segment"},
 		{"unknown route", synergy + "/ballots", vote("anchorpoint", 2), nil,
 			404, api.CodeNotFound, "is not a route of the govledger API"},
 	}

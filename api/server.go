@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -88,14 +89,35 @@ func (s *Server) refuseOtherMethods() {
 	}
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The mux would redirect a path it cleans (an empty segment, a dot segment) to
+	// another route: /v1/consortia//members to /v1/consortia/members.
+	if p := r.URL.Path; p != path.Clean(p) && p != path.Clean(p)+"/" {
+		writeError(w, errorf(CodeInvalid, "the path %s has an empty or a dot segment: name every id", p))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 // Routes lists every route as "METHOD /path/{param}", in the order they were added.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 	s.routes = append(s.routes, pattern)
+	// Every id in a path is a slug; the consortium's is checked where it is read.
+	var ids []string
+	for _, seg := range strings.Split(pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok && name != "consortium}" {
+			ids = append(ids, strings.TrimSuffix(name, "}"))
+		}
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range ids {
+			if err := events.ValidSlug(name, r.PathValue(name)); err != nil {
+				writeError(w, ErrorOf(err))
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			writeError(w, ErrorOf(err))
 		}
