@@ -20,8 +20,9 @@ const (
 	// HeaderActor says who acts: "person@partner" (the person and the partner they act
 	// for), or "person" alone. Every command needs one: the record says who did what.
 	HeaderActor = "Govledger-Actor"
-	// HeaderCommandID makes a retry safe: the same command again under the same id
-	// returns the first result; another command under it is a conflict.
+	// HeaderCommandID makes a retry safe. It names a command within its consortium:
+	// the same command again under the same id, from the same actor, returns the first
+	// result; another command under it, or another actor's, is a conflict.
 	HeaderCommandID = "Idempotency-Key"
 )
 

@@ -153,7 +153,7 @@ func openAPI(t *testing.T, routes []string) []byte {
 		if d.body != nil {
 			params = append(params,
 				map[string]any{"name": api.HeaderActor, "in": "header", "required": true, "description": "Who acts: person@partner.", "schema": map[string]any{"type": "string", "example": "colin-mccabe@anchorpoint"}},
-				map[string]any{"name": api.HeaderCommandID, "in": "header", "description": "The command's id: sending the same command again under it returns the first result and records nothing; another command under it is refused (409).", "schema": map[string]any{"type": "string"}})
+				map[string]any{"name": api.HeaderCommandID, "in": "header", "description": "The command's id within its consortium: the same command again under it, from the same actor, returns the first result and records nothing; another command under it, or another actor's, is refused (409).", "schema": map[string]any{"type": "string"}})
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": s.of(reflect.TypeOf(d.body))}}}
 		}
 		if params != nil {

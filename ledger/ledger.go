@@ -331,13 +331,27 @@ func recordedFor(cmd Command, recorded []events.Envelope) error {
 		}
 		payloads[i] = ev.Payload
 	}
+	first := recorded[0]
+	if by := (governance.Actor{Person: first.Actor.Person, Partner: first.Actor.Partner}); by != cmd.Actor {
+		// A retry comes from whoever sent the command: another actor's is another command.
+		return &governance.Error{Code: governance.CodeConflict, Message: fmt.Sprintf(
+			"command id %s was used before by %s (%s at sequence %d): give this %s an id of its own",
+			cmd.ID, actorWords(by), first.Type, first.Seq, cmd.Do.CommandName())}
+	}
 	if governance.Recorded(cmd.Do, payloads) {
 		return nil
 	}
-	first := recorded[0]
 	return &governance.Error{Code: governance.CodeConflict, Message: fmt.Sprintf(
 		"command id %s was used before for another command (%s at sequence %d): give this %s an id of its own",
 		cmd.ID, first.Type, first.Seq, cmd.Do.CommandName())}
+}
+
+// actorWords writes an actor as the Govledger-Actor header does: person@partner.
+func actorWords(a governance.Actor) string {
+	if a.Partner == "" {
+		return a.Person
+	}
+	return a.Person + "@" + a.Partner
 }
 
 // recorded returns the events command id recorded earlier, if lv has seen it.

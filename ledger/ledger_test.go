@@ -284,6 +284,15 @@ func TestCommandIDOfAnotherCommand(t *testing.T) {
 			}
 		}
 	}
+	// The same vote under its id, sent by someone else, is another command.
+	for _, handler := range []*ledger.Ledger{l, ledger.New(log)} {
+		someone := g.Actor{Person: "mallory", Partner: cast.Partner}
+		_, err := handler.Handle(ctx, ledger.Command{ID: vote.ID, Consortium: vote.Consortium, Actor: someone, Do: cast})
+		var ge *g.Error
+		if !errors.As(err, &ge) || ge.Code != g.CodeConflict || !strings.Contains(ge.Message, "command id "+vote.ID+" was used before by "+vote.Actor.Person) {
+			t.Errorf("the vote under its id, from another actor: %v", err)
+		}
+	}
 	if seq, _ := log.LastSeq(ctx); seq != last {
 		t.Fatalf("the stream moved from %d to %d", last, seq)
 	}
