@@ -147,16 +147,29 @@ func TestRetryAfterACopyAnswersWithTheFirst(t *testing.T) {
 	}
 }
 
-// reuseLater lets a command id be appended again: the server's duplicate window is
-// shortened and let pass, as a retry an hour later would find it.
-func reuseLater(t *testing.T, log *events.Log) {
+// appendAgain appends d, whose command id was used before, straight to the log after
+// sequence after, as a writer going past the ledger an hour later would: the server's
+// duplicate window is shortened, and the append tried until the server has forgotten
+// the id (it forgets on a timer of its own, later on a busy machine).
+func appendAgain(t *testing.T, log *events.Log, consortium string, after uint64, d events.Draft) events.Envelope {
 	t.Helper()
 	cfg := events.StreamConfig(1)
 	cfg.Duplicates = 100 * time.Millisecond
 	if _, err := log.JetStream().UpdateStream(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got, err := log.Append(context.Background(), consortium, after, d)
+		if err != nil {
+			t.Fatalf("append command id %s again: %v", d.CommandID, err)
+		}
+		if got[0].Seq > after {
+			return got[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server still takes command id %s for a duplicate of sequence %d", d.CommandID, got[0].Seq)
+		}
+	}
 }
 
 // TestRetryAfterTheIDCameBackNext: a command id appended again straight after its
@@ -173,10 +186,8 @@ func TestRetryAfterTheIDCameBackNext(t *testing.T) {
 			l := ledger.New(log)
 			vote, first := upToTheFirstVote(t, l)
 			e := first.Events[0]
-			reuseLater(t, log)
-			again, err := log.Append(ctx, e.Consortium, e.Seq, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload})
-			if err != nil || again[0].Seq != e.Seq+1 {
-				t.Fatalf("append the id again: %v, %v", again, err)
+			if again := appendAgain(t, log, e.Consortium, e.Seq, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload}); again.Seq != e.Seq+1 {
+				t.Fatalf("the id appended again at sequence %d, want %d", again.Seq, e.Seq+1)
 			}
 			for name, l := range map[string]*ledger.Ledger{"this process": l, "another process": ledger.New(log)} {
 				if _, _, err := l.State(ctx, e.Consortium); err != nil {
@@ -224,11 +235,8 @@ func TestStaleRetryAfterTheIDCameBackLater(t *testing.T) {
 		}
 	}
 	e := first.Events[0]
-	reuseLater(t, log)
 	head, _ := log.LastSeq(ctx)
-	if _, err := log.Append(ctx, e.Consortium, head, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload}); err != nil {
-		t.Fatal(err)
-	}
+	appendAgain(t, log, e.Consortium, head, events.Draft{Type: e.Type, Actor: e.Actor, CommandID: vote.ID, Payload: e.Payload})
 	res, err := stale.Handle(ctx, vote)
 	if err != nil {
 		t.Fatal(err)
