@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/govledger/govledger/api"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -77,3 +79,21 @@ func matchStdout(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestREADMECodes holds the README's list of refusals to the one table of codes: each
+// with its HTTP status and its exit status.
+func TestREADMECodes(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	for code, st := range api.Codes {
+		if code == api.CodeInternal {
+			continue
+		}
+		if !regexp.MustCompile(fmt.Sprintf("%d `%s`[^(]*\\(exit %d\\)", st.HTTP, code, st.Exit)).MatchString(text) {
+			t.Errorf("the README does not say %d `%s` (exit %d)", st.HTTP, code, st.Exit)
+		}
+	}
+}
