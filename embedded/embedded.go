@@ -3,9 +3,11 @@ package embedded
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -103,6 +105,20 @@ func Start(cfg Config) (*Server, error) {
 				return nil, fmt.Errorf("cluster route %q: %w", r, err)
 			}
 			opts.Routes = append(opts.Routes, u)
+		}
+	}
+	// nats-server retries a port in use and never becomes ready: say so at once.
+	for _, port := range []struct {
+		what string
+		n    int
+	}{{"NATS port", opts.Port}, {"cluster port", opts.Cluster.Port}} {
+		if port.n > 0 {
+			addr := net.JoinHostPort(host, strconv.Itoa(port.n))
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return nil, fmt.Errorf("the %s %s is in use (by another ledger or NATS server?): %w", port.what, addr, err)
+			}
+			ln.Close()
 		}
 	}
 	ns, err := server.NewServer(opts)
