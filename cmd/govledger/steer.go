@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -29,6 +30,9 @@ func (c *command) flags(cmd *cobra.Command, occurredHelp string) {
 func (c *command) send(cmd *cobra.Command, path string, body map[string]any) error {
 	if !c.occurred.t.IsZero() {
 		body["at"] = c.occurred.t
+	}
+	if c.actor == "" {
+		return usageError{errors.New("say who is acting: give --as person@partner (for example --as amina-okafor@brightside-cvs) or set GOVLEDGER_ACTOR")}
 	}
 	cl, err := c.client()
 	if err != nil {
