@@ -193,7 +193,7 @@ func TestRefusals(t *testing.T) {
 		{"two objects", synergy + "/proposals/venue/votes", []byte(`{"partner":"anchorpoint","vote":"for"} {}`), nil,
 			400, api.CodeInvalid, "more after its JSON object"},
 		{"unknown field", synergy + "/proposals/venue/votes", map[string]any{"partner": "anchorpoint", "vote": "for", "weight": 2}, nil,
-			400, api.CodeInvalid, `"weight" is not a field of this command`},
+			400, api.CodeInvalid, `"weight" is not a field here`},
 		{"path and body disagree", synergy + "/proposals/venue/votes", map[string]any{"proposal": "budget", "partner": "anchorpoint", "vote": "for"}, nil,
 			400, api.CodeInvalid, `the body names proposal "budget" but the path names "venue"`},
 		{"oversized body", synergy + "/proposals/venue/votes", append(append([]byte(`{"reason":"`), bytes.Repeat([]byte("x"), api.MaxBodyBytes)...), `"}`...), nil,

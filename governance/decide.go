@@ -148,7 +148,7 @@ func decideForm(s *State, c FormConsortium) ([]Event, error) {
 		return nil, invalidf("consortium %s needs a name and a common purpose", c.Consortium)
 	}
 	if !slices.Contains(Structures, c.Structure) {
-		return nil, invalidf("structure %q is not one of %v", c.Structure, Structures)
+		return nil, invalidf("structure %q is not one of %s", c.Structure, strings.Join(Structures, ", "))
 	}
 	if c.Start == "" {
 		return nil, invalidf("consortium %s needs a start date", c.Consortium)
@@ -188,7 +188,7 @@ func validPartner(p PartnerSpec) error {
 		return invalidf("partner %s needs a name", p.ID)
 	}
 	if !slices.Contains(Sectors, p.Sector) {
-		return invalidf("partner %s has sector %q; use one of %v", p.ID, p.Sector, Sectors)
+		return invalidf("partner %s has sector %q; use one of %s", p.ID, p.Sector, strings.Join(Sectors, ", "))
 	}
 	if p.Tier != TierFull && p.Tier != TierAssociate {
 		return invalidf("partner %s has tier %q; use full or associate", p.ID, p.Tier)
@@ -772,7 +772,7 @@ func (s *State) attendance(ids []string) ([]string, error) {
 // already. A point of contact is a person, named by the partner it speaks for.
 func (s *State) validRole(a RoleAssignment, at time.Time) error {
 	if !slices.Contains(RoleNames, a.Role) {
-		return invalidf("%q is not a role; use one of %v", a.Role, RoleNames)
+		return invalidf("%q is not a role; use one of %s", a.Role, strings.Join(RoleNames, ", "))
 	}
 	pt, err := s.member(a.Partner, at)
 	if err != nil {

@@ -194,7 +194,9 @@ func TestTermsRefused(t *testing.T) {
 
 func TestParseTerms(t *testing.T) {
 	for _, tc := range []struct{ yaml, want string }{
-		{"decision_rule: {}\n", "unknown field"},
+		{"decision_rule: {}\n", `"decision_rule" is not a field: did you mean "decision_rules"?`},
+		{"decision_rules: {ordinary: {method: majority, Quorum: \"1/2\"}}\n", `"decision_rules.ordinary.Quorum" is not a field: write it "quorum"`},
+		{"milestones: {name: x}\n", "milestones must be a list, not an object"},
 		{"risk_shares: {a: -0.5}\n", "share -0.5 is not a percentage"},
 		{"risk_shares: {a: \"50.-5\"}\n", "share 50.-5 is not a percentage"},
 		{"risk_shares: {a: 33.333}\n", "share 33.333 has more than two decimals"},

@@ -132,7 +132,7 @@ func TestAssignRoleJSON(t *testing.T) {
 		t.Fatalf("decoded %#v", c)
 	}
 	_, err = g.DecodeCommand("assign-role", []byte(`{"partner":"essex-mind","role":"chair","holder":"x"}`))
-	assertRefused(t, "unknown field", err, g.CodeInvalid, `assign-role: "holder" is not a field of this command`)
+	assertRefused(t, "unknown field", err, g.CodeInvalid, `assign-role: "holder" is not a field here`)
 }
 
 // A command's JSON is read strictly, and what is wrong with it is said in the
@@ -146,7 +146,7 @@ func TestCommandJSON(t *testing.T) {
 		`{"at":"2026-03-03T09:30:00Z","partner":"essex-mind"`:                                     "it is not well-formed JSON",
 		`{"at":"2026-03-03T09:30:00Z"} {}`:                                                        "it is not well-formed JSON",
 		`[]`:                                                                                      "it must be an object, not a list",
-		`{"at":"2026-03-03T09:30:00Z","partner":"x","role":"chair","person":"p","extra":{"a":1}}`: `"extra" is not a field of this command`,
+		`{"at":"2026-03-03T09:30:00Z","partner":"x","role":"chair","person":"p","extra":{"a":1}}`: `"extra" is not a field here`,
 	} {
 		_, err := g.DecodeCommand("assign-role", []byte(body))
 		assertRefused(t, body, err, g.CodeInvalid, want)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,18 +17,23 @@ import (
 // a command is what the steering group decided, so a key must be written as the
 // command names it, once, and an error says which field holds what.
 func decodeCommand[C Command](data []byte) (Command, error) {
-	var c C
+	return decodeStrict[C](data)
+}
+
+// decodeStrict reads a T from JSON as decodeCommand reads a command.
+func decodeStrict[T any](data []byte) (T, error) {
+	var v T
 	if !json.Valid(data) {
-		var v any
-		return nil, jsonError(json.Unmarshal(data, &v))
+		var any any
+		return v, jsonError(json.Unmarshal(data, &any))
 	}
-	if err := exactKeys(json.NewDecoder(bytes.NewReader(data)), reflect.TypeFor[C](), ""); err != nil {
-		return nil, err
+	if err := exactKeys(json.NewDecoder(bytes.NewReader(data)), reflect.TypeFor[T](), ""); err != nil {
+		return v, err
 	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, jsonError(err)
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, jsonError(err)
 	}
-	return c, nil
+	return v, nil
 }
 
 // exactKeys reads the next value from dec, which must be valid JSON, and checks that
@@ -118,14 +125,41 @@ func jsonFields(t reflect.Type, fields map[string]reflect.Type) map[string]refle
 	return fields
 }
 
-// unknownField says that key is not a field, and which it might be.
+// unknownField says that key is not a field, and which it might be: one in another
+// case, or a letter or two away.
 func unknownField(at, key string, fields map[string]reflect.Type) error {
-	for name := range fields {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if strings.EqualFold(name, key) {
 			return fmt.Errorf("%q is not a field: write it %q", at, name)
 		}
 	}
-	return fmt.Errorf("%q is not a field of this command", at)
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if edits(name, key) <= 2 {
+			return fmt.Errorf("%q is not a field: did you mean %q?", at, name)
+		}
+	}
+	return fmt.Errorf("%q is not a field here", at)
+}
+
+// edits is the Levenshtein distance between a and b.
+func edits(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // jsonError says what encoding/json found wrong in the partnership's words rather than

@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -296,9 +295,7 @@ func ParseTerms(data []byte) (Terms, error) {
 	if err != nil {
 		return Terms{}, invalidf("terms file: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
+	if t, err = decodeStrict[Terms](js); err != nil {
 		return Terms{}, invalidf("terms file: %v", err)
 	}
 	return t, nil
@@ -357,7 +354,7 @@ func (t Terms) Validate(partners []string) error {
 	}
 	for i, role := range t.Roles.AssignedWithoutDecision {
 		if !slices.Contains(RoleNames, role) {
-			return invalidf("terms: %q may be assigned without a decision, but it is not a role; use one of %v", role, RoleNames)
+			return invalidf("terms: %q may be assigned without a decision, but it is not a role; use one of %s", role, strings.Join(RoleNames, ", "))
 		}
 		if slices.Contains(t.Roles.AssignedWithoutDecision[:i], role) {
 			return invalidf("terms: %s is listed twice among the roles assigned without a decision", role)

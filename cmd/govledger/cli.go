@@ -49,10 +49,21 @@ func (c *cli) path(format string, args ...any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, a := range args {
-		if s, ok := a.(string); ok && strings.ContainsAny(s, "/?#% ") {
-			return "", api.ErrorOf(&events.InvalidError{Field: "id", Reason: fmt.Sprintf("%q is not an id: use lower-case letters, digits and hyphens", s)})
+	// Every argument is an id in the path, named by the segment before it: a proposal
+	// after /proposals/ or /decisions/, a dispute after /disputes/.
+	segs := strings.Split(format, "/")
+	i := 0
+	for n, seg := range segs {
+		if seg != "%s" || i >= len(args) {
+			continue
 		}
+		name := map[string]string{"proposals": "proposal", "decisions": "proposal", "disputes": "dispute"}[segs[n-1]]
+		if s, ok := args[i].(string); ok {
+			if err := events.ValidSlug(name, s); err != nil {
+				return "", err
+			}
+		}
+		i++
 	}
 	return "/v1/consortia/" + id + fmt.Sprintf(format, args...), nil
 }

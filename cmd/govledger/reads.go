@@ -24,14 +24,28 @@ func (c *cli) readVerbs() []*cobra.Command {
 
 // pointInTime is --at SEQ and --as-of DATE: a read of the record as it stood then.
 type pointInTime struct {
-	at   uint64
+	at   seqFlag
 	asOf string
 	cmd  *cobra.Command // to tell --at 0 from no --at
 }
 
+// seqFlag is a flag holding a stream sequence, refused in words when it is not one.
+type seqFlag uint64
+
+func (s *seqFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a stream sequence: give a whole number from 1", v)
+	}
+	*s = seqFlag(n)
+	return nil
+}
+func (s *seqFlag) String() string { return strconv.FormatUint(uint64(*s), 10) }
+func (s *seqFlag) Type() string   { return "SEQ" }
+
 func (p *pointInTime) flags(cmd *cobra.Command) {
 	p.cmd = cmd
-	cmd.Flags().Uint64Var(&p.at, "at", 0, "answer from the record up to this stream sequence, as it stood then")
+	cmd.Flags().Var(&p.at, "at", "answer from the record up to this stream sequence, as it stood then")
 	cmd.Flags().StringVar(&p.asOf, "as-of", "", "answer as of this date (2026-03-01: the end of that day) or time, from what had happened by then")
 }
 
@@ -41,7 +55,7 @@ func (p *pointInTime) query() (url.Values, error) {
 		if p.at == 0 {
 			return nil, usageError{errors.New("--at 0: the log's sequences start at 1")}
 		}
-		q.Set("at", strconv.FormatUint(p.at, 10))
+		q.Set("at", p.at.String())
 	}
 	if p.asOf != "" {
 		t, dateOnly, err := parseWhen(p.asOf)
