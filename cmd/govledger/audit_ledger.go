@@ -337,33 +337,33 @@ func exportFiles(id string, m *projections.Models, checkpoint string) map[string
 // checkBeside holds the files found beside a verified export (the checkpoint and the
 // CSV files that audit export writes with it) to what its events say, and returns the
 // names of those it checked. One that says anything else is a fault.
-func checkBeside(file, id string, data []byte) ([]string, error) {
+func checkBeside(file, id string, data []byte) (checked, missing []string, err error) {
 	m, checkpoint, err := readExport(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	files := exportFiles(id, m, checkpoint)
-	var checked []string
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		path := filepath.Join(filepath.Dir(file), name)
 		found, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, name)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var want bytes.Buffer
 		if err := files[name](&want); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !bytes.Equal(found, want.Bytes()) {
-			return nil, &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the record does not verify: %s does not say what the verified events say (%s)",
+			return nil, nil, &api.Error{Code: api.CodeFault, Message: fmt.Sprintf("the record does not verify: %s does not say what the verified events say (%s)",
 				path, firstDifference(found, want.Bytes()))}
 		}
 		checked = append(checked, name)
 	}
-	return checked, nil
+	return checked, missing, nil
 }
 
 // firstDifference names the first line where found is not want.

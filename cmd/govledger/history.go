@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -115,8 +116,10 @@ every line is the sequence to give.`,
 			}
 			err = cl.Stream(cmd.Context(), path, q, func(e events.Envelope) error {
 				var err error
-				if c.json {
-					err = printJSON(out, e)
+				if c.json { // one line each, for tools that read lines
+					enc := json.NewEncoder(out)
+					enc.SetEscapeHTML(false)
+					err = enc.Encode(e)
 				} else {
 					_, err = fmt.Fprintln(out, strings.Join(eventLine(e), "  "))
 				}

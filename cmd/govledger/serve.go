@@ -19,6 +19,7 @@ import (
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 )
 
@@ -109,6 +110,10 @@ type ledgerProcess struct {
 }
 
 // startLedger starts every part of the ledger; stop ends them in order.
+// replicasNotSupported is JetStream's error code for a stream of several replicas on a
+// server that is not clustered (nats-server's JSStreamReplicasNotSupportedErr).
+const replicasNotSupported jetstream.ErrorCode = 10074
+
 func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err error) {
 	var fsync embedded.Sync
 	switch o.syncMode {
@@ -118,6 +123,9 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 		fsync = embedded.SyncAlways
 	default:
 		return nil, usageError{fmt.Errorf("--sync is %q; use always or interval", o.syncMode)}
+	}
+	if o.replicas > 1 && o.natsURL == "" {
+		return nil, usageError{fmt.Errorf("--replicas %d needs a NATS cluster of at least %d servers: give its URLs with --nats", o.replicas, o.replicas)}
 	}
 	p := &ledgerProcess{failed: make(chan error, 3), warmed: make(chan string, 1), runsDone: make(chan struct{})}
 	defer func() {
@@ -144,6 +152,10 @@ func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err err
 		}
 	}
 	if p.log, err = events.Open(ctx, p.nc, events.Options{Replicas: o.replicas}); err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == replicasNotSupported {
+			return nil, usageError{fmt.Errorf("--replicas %d: the NATS server at %s is not a cluster, so it keeps one copy of the log (--replicas 1)", o.replicas, o.natsURL)}
+		}
 		return nil, err
 	}
 	last, err := p.log.LastSeq(ctx)

@@ -297,7 +297,7 @@ func (c *cli) voteVerb() *cobra.Command {
 
 func (c *cli) closeVerb() *cobra.Command {
 	var casting, review string
-	return c.verb("close PROPOSAL", "Count the votes by the frozen rule: carried, rejected or lapsed, with its effect",
+	cmd := c.verb("close PROPOSAL", "Count the votes by the frozen rule: carried, rejected or lapsed, with its effect",
 		`  govledger close admit-council -c synergy
   govledger close move-venue --casting-vote for --review-date 2026-09-01 -c synergy`,
 		[]string{"PROPOSAL"}, "when it was closed",
@@ -316,6 +316,12 @@ func (c *cli) closeVerb() *cobra.Command {
 			}
 			return path, body, err
 		})
+	cmd.Long = `Count the votes by the rule frozen when the proposal opened: carried, rejected or
+lapsed (too few took part), and record the decision's effect with it (a partner
+admitted or expelled, the terms amended, the consortium dissolved) in the same
+append. A ballot is closed once its voting window has ended, or earlier when the
+votes still to come could not change the outcome; otherwise it is refused.`
+	return cmd
 }
 
 func (c *cli) withdrawProposalVerb() *cobra.Command {
