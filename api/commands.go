@@ -192,9 +192,12 @@ func parseActor(v string) (governance.Actor, error) {
 	if v == "" {
 		return governance.Actor{}, errorf(CodeInvalid, "say who is acting: the %s header is person@partner (for example amina-okafor@brightside-cvs)", HeaderActor)
 	}
-	person, partner, _ := strings.Cut(v, "@")
+	person, partner, at := strings.Cut(v, "@")
 	if person == "" {
 		return governance.Actor{}, errorf(CodeInvalid, "%s %q names no person; write person@partner", HeaderActor, v)
+	}
+	if at && partner == "" {
+		return governance.Actor{}, errorf(CodeInvalid, "%s %q names no partner after the @; write person@partner", HeaderActor, v)
 	}
 	if partner != "" {
 		if err := events.ValidSlug("acting partner", partner); err != nil {

@@ -113,6 +113,9 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 			// Decide says so too, but cannot name the consortium it has no state of.
 			return Result{}, &governance.Error{Code: governance.CodeNotFound, Message: fmt.Sprintf("consortium %s does not exist: form it first", cmd.Consortium)}
 		}
+		if err := actsFor(lv.state, cmd); err != nil {
+			return Result{}, err
+		}
 		decided, err := governance.Decide(lv.state, cmd.Do)
 		if err != nil {
 			return Result{}, err
@@ -344,6 +347,33 @@ func recordedFor(cmd Command, recorded []events.Envelope) error {
 	return &governance.Error{Code: governance.CodeConflict, Message: fmt.Sprintf(
 		"command id %s was used before for another command (%s at sequence %d): give this %s an id of its own",
 		cmd.ID, first.Type, first.Seq, cmd.Do.CommandName())}
+}
+
+// actsFor refuses an actor who acts for a partner the consortium does not know: a
+// founding partner when it is formed, the applicant when it applies, and otherwise one
+// of its partners. (Who the person is, the ledger takes on trust.)
+func actsFor(s *governance.State, cmd Command) error {
+	partner := cmd.Actor.Partner
+	if partner == "" {
+		return nil
+	}
+	switch c := cmd.Do.(type) {
+	case governance.FormConsortium:
+		if slices.ContainsFunc(c.Partners, func(p governance.PartnerSpec) bool { return p.ID == partner }) {
+			return nil
+		}
+	case governance.ApplyToJoin:
+		if c.Partner.ID == partner {
+			return nil
+		}
+	}
+	if s != nil {
+		if _, ok := s.Partners[partner]; ok {
+			return nil
+		}
+	}
+	return &governance.Error{Code: governance.CodeForbidden, Message: fmt.Sprintf(
+		"%s acts for %s, which is not a partner of consortium %s: a person acts for one of its partners", cmd.Actor.Person, partner, cmd.Consortium)}
 }
 
 // actorWords writes an actor as the Govledger-Actor header does: person@partner.

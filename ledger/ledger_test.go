@@ -401,3 +401,39 @@ func TestEventTypesAgree(t *testing.T) {
 		t.Fatalf("events.Types = %v\ngovernance.EventTypes() = %v", got, want)
 	}
 }
+
+// A person acts for one of the consortium's partners: a founding partner when it is
+// formed, the applicant (or a partner) when one applies. An actor for anyone else is
+// refused and nothing is recorded.
+func TestActorActsForAPartner(t *testing.T) {
+	log, _ := open(t, "")
+	ctx := context.Background()
+	l := ledger.New(log)
+	h := history(t)
+	form := h[0]
+	stranger := form
+	stranger.ID, stranger.Actor = "form-by-a-stranger", g.Actor{Person: "mallory", Partner: "evil-corp"}
+	assertForbidden := func(c ledger.Command, want string) {
+		t.Helper()
+		_, err := l.Handle(ctx, c)
+		var ge *g.Error
+		if !errors.As(err, &ge) || ge.Code != g.CodeForbidden || !strings.Contains(ge.Message, want) {
+			t.Errorf("%s by %+v: %v", c.Do.CommandName(), c.Actor, err)
+		}
+	}
+	assertForbidden(stranger, "mallory acts for evil-corp, which is not a partner of consortium synergy")
+	if _, err := l.Handle(ctx, form); err != nil {
+		t.Fatal(err)
+	}
+	apply := h[1]
+	apply.Actor = g.Actor{Person: "sam-whitfield", Partner: "essex-council"} // the applicant itself
+	if _, err := l.Handle(ctx, apply); err != nil {
+		t.Fatalf("an application by the applicant: %v", err)
+	}
+	table := h[2]
+	table.Actor = g.Actor{Person: "mallory", Partner: "evil-corp"}
+	assertForbidden(table, "mallory acts for evil-corp")
+	if seq, _ := log.LastSeq(ctx); seq != 2 {
+		t.Errorf("the log is at %d, want 2: the stranger's commands recorded nothing", seq)
+	}
+}
