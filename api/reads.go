@@ -185,7 +185,7 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
 	s.cfg.Models.View(func(m *projections.Models, _ uint64) {
 		// Before it was formed there was no consortium to be a member of: answered as
 		// every other read of the past answers it.
-		if c, known := m.Consortium(id, v.now); known == nil && v.asOf && c.FormedAt.After(v.now) {
+		if c, found := m.Consortium(id, v.now); found == nil && v.asOf && c.FormedAt.After(v.now) {
 			err = errorf(CodeNotFound, "consortium %s had no events %s", id, v.describe())
 			return
 		}

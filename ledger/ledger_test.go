@@ -147,18 +147,24 @@ func TestRetryAfterACopyAnswersWithTheFirst(t *testing.T) {
 	}
 }
 
-// appendAgain appends d, whose command id was used before, straight to the log after
-// sequence after, as a writer going past the ledger an hour later would: the server's
-// duplicate window is shortened, and the append tried until the server has forgotten
-// the id (it forgets on a timer of its own, later on a busy machine).
-func appendAgain(t *testing.T, log *events.Log, consortium string, after uint64, d events.Draft) events.Envelope {
+// shortWindow makes the server's duplicate window 100 ms, so that a test can append a
+// command id again, as a writer going past the ledger an hour later would. It is set
+// before anything is appended: nats-server purges the ids it holds on a timer, and a
+// window shortened later may not take effect until the old one's timer fires.
+func shortWindow(t *testing.T, log *events.Log) {
 	t.Helper()
 	cfg := events.StreamConfig(1)
 	cfg.Duplicates = 100 * time.Millisecond
 	if _, err := log.JetStream().UpdateStream(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+}
+
+// appendAgain appends d, whose command id was used before, straight to the log after
+// sequence after (see shortWindow), trying until the server has forgotten the id.
+func appendAgain(t *testing.T, log *events.Log, consortium string, after uint64, d events.Draft) events.Envelope {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		got, err := log.Append(context.Background(), consortium, after, d)
 		if err != nil {
 			t.Fatalf("append command id %s again: %v", d.CommandID, err)
@@ -182,6 +188,7 @@ func TestRetryAfterTheIDCameBackNext(t *testing.T) {
 				ledger.SameCommandKey(t)
 			}
 			log, _ := open(t, "")
+			shortWindow(t, log)
 			ctx := context.Background()
 			l := ledger.New(log)
 			vote, first := upToTheFirstVote(t, l)
@@ -210,6 +217,7 @@ func TestRetryAfterTheIDCameBackNext(t *testing.T) {
 // append alone, and its state is the log's, with the command between applied.
 func TestStaleRetryAfterTheIDCameBackLater(t *testing.T) {
 	log, _ := open(t, "")
+	shortWindow(t, log)
 	ctx := context.Background()
 	l, stale := ledger.New(log), ledger.New(log)
 	h := history(t)
