@@ -21,6 +21,7 @@ import (
 	"github.com/govledger/govledger/api"
 	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/events"
+	g "github.com/govledger/govledger/governance"
 	"github.com/govledger/govledger/ledger"
 	"github.com/govledger/govledger/projections"
 	"github.com/spf13/cobra"
@@ -242,9 +243,15 @@ func checkProof(cmd *cobra.Command, bundle []byte, key string) (audit.ProofRepor
 	w, cp := cmd.ErrOrStderr(), r.Checkpoint
 	fmt.Fprintf(w, "proven: decision %s of consortium %s, by %s in the log of %s (%d events, root %s):\n",
 		r.Decision.Proposal, r.Decision.Consortium, plural(len(r.Events), "event", "events"), cp.Origin, cp.Size, cp.Root)
+	standing := "it was still open when the checkpoint was signed: votes cast since, and its outcome, are not in this proof"
 	for _, e := range r.Events {
 		fmt.Fprintf(w, "  %s\n", strings.Join(eventLine(e), "  "))
+		switch e.Type {
+		case g.TypeDecisionCarried, g.TypeDecisionRejected, g.TypeDecisionLapsed, g.TypeDecisionWithdrawn:
+			standing = fmt.Sprintf("it was %s at sequence %d", strings.TrimPrefix(e.Type, "decision."), e.Seq)
+		}
 	}
+	fmt.Fprintln(w, standing)
 	return r, nil
 }
 
