@@ -49,6 +49,32 @@ func (p *pointInTime) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&p.asOf, "as-of", "", "answer as of this date (2026-03-01: the end of that day) or time, from what had happened by then")
 }
 
+// now is the moment a read answers for, as far as the command line can tell it: the
+// time of --as-of, or the present; ok is false with --at, as the record stood at a
+// sequence whose time only the ledger knows.
+func (p *pointInTime) now() (t time.Time, ok bool) {
+	if p.cmd.Flags().Changed("at") {
+		return time.Time{}, false
+	}
+	if p.asOf != "" {
+		t, dateOnly, err := parseWhen(p.asOf)
+		if dateOnly {
+			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		}
+		return t, err == nil
+	}
+	return time.Now(), true
+}
+
+// outcomeWords is a decision's outcome, saying of a ballot still open whose voting
+// window has passed that it waits to be counted.
+func outcomeWords(d projections.Decision, p *pointInTime) string {
+	if now, ok := p.now(); ok && d.Outcome == "open" && d.Meeting == nil && !now.Before(d.ClosesAt) {
+		return "open (voting ended; to be counted)"
+	}
+	return d.Outcome
+}
+
 func (p *pointInTime) query() (url.Values, error) {
 	q := url.Values{}
 	if p.cmd.Flags().Changed("at") {
@@ -205,7 +231,7 @@ replaced), the outcome and the events behind it.`,
 				if printed, err := c.fetch(cmd, &p, &d, "/decisions/%s", args[0]); printed || err != nil {
 					return err
 				}
-				return showDecision(out, d)
+				return showDecision(out, d, outcomeWords(d, &p))
 			}
 			var ds []projections.Decision
 			if printed, err := c.fetch(cmd, &p, &ds, "/decisions"); printed || err != nil {
@@ -213,7 +239,7 @@ replaced), the outcome and the events behind it.`,
 			}
 			rows := [][]string{{"PROPOSAL", "MATTER", "OPENED", "OUTCOME", "TALLY", "EFFECT", "TITLE"}}
 			for _, d := range ds {
-				rows = append(rows, []string{d.ID, d.Matter, day(d.OpenedAt), d.Outcome, or(tally(d.Tally), "-"), or(d.Effect, "-"), d.Title})
+				rows = append(rows, []string{d.ID, d.Matter, day(d.OpenedAt), outcomeWords(d, &p), or(tally(d.Tally), "-"), or(d.Effect, "-"), d.Title})
 			}
 			return table(out, rows)
 		},
@@ -223,7 +249,7 @@ replaced), the outcome and the events behind it.`,
 }
 
 // showDecision prints one decision in full.
-func showDecision(w io.Writer, d projections.Decision) error {
+func showDecision(w io.Writer, d projections.Decision, outcome string) error {
 	about := d.Matter
 	if d.About != "" {
 		about += ", about " + d.About
@@ -244,7 +270,6 @@ func showDecision(w io.Writer, d projections.Decision) error {
 	for _, k := range keys {
 		fmt.Fprintf(w, "interest declared by %s: %s\n", k, d.Interests[k])
 	}
-	outcome := d.Outcome
 	if d.Tally != nil {
 		outcome += " (" + tally(d.Tally) + ")"
 	}
