@@ -24,8 +24,8 @@ func decodeCommand[C Command](data []byte) (Command, error) {
 func decodeStrict[T any](data []byte) (T, error) {
 	var v T
 	if !json.Valid(data) {
-		var any any
-		return v, jsonError(json.Unmarshal(data, &any))
+		var value any
+		return v, jsonError(json.Unmarshal(data, &value))
 	}
 	if err := exactKeys(json.NewDecoder(bytes.NewReader(data)), reflect.TypeFor[T](), ""); err != nil {
 		return v, err
@@ -44,7 +44,7 @@ func exactKeys(dec *json.Decoder, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == reflect.TypeFor[time.Time]() || reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) { // a time.Time too
 		var skip json.RawMessage
 		return dec.Decode(&skip)
 	}
