@@ -249,7 +249,9 @@ func (s *schemas) ref(t reflect.Type) map[string]any {
 		s.defs[name] = nil // being written: a type that refers to itself stops here
 		props := map[string]any{}
 		s.fields(t, props)
-		def := map[string]any{"type": "object", "properties": props}
+		// Commands are read strictly (no key they do not name), and answers hold only
+		// their fields.
+		def := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 		if c := s.comments[name]; c != "" {
 			def["description"] = c
 		}
