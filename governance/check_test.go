@@ -320,3 +320,27 @@ func TestUnfinished(t *testing.T) {
 		t.Fatalf("no consortium: %v", err)
 	}
 }
+
+// Check re-decides a recorded event by the rules events have always been recorded by,
+// not by what Decide now asks of a new command's input (admissible): an application
+// recorded with a point of contact written as a name, or an interest declared by an
+// applicant, still verifies, while the same commands sent now are refused.
+func TestCheckKeepsEarlierRecords(t *testing.T) {
+	s := formSynergy(t)
+	spec := partner("essex-council", "Essex County Council", "local-authority")
+	spec.PointOfContact = "Sam Whitfield"
+	if err := g.Check(s.state, g.Event{OccurredAt: at(1), Payload: g.PartnerApplied{Partner: spec, Sponsor: "brightside-cvs"}}); err != nil {
+		t.Errorf("an application recorded with its contact's name: %v", err)
+	}
+	s.refuse(g.ApplyToJoin{At: at(1), Partner: spec, Sponsor: "brightside-cvs"}, g.CodeInvalid, `point of contact "Sam Whitfield" is not a slug`)
+
+	s.do(g.ApplyToJoin{At: at(1), Partner: council, Sponsor: "brightside-cvs"})
+	s.do(g.TableProposal{At: at(2), Proposal: "grant", Matter: g.MatterOrdinary, Title: "Carers grant"})
+	if err := g.Check(s.state, g.Event{OccurredAt: at(3), Payload: g.InterestDeclared{Proposal: "grant", Partner: "essex-council", Interest: "recipient"}}); err != nil {
+		t.Errorf("an interest recorded for an applicant: %v", err)
+	}
+	s.refuse(g.DeclareInterest{At: at(3), Proposal: "grant", Partner: "essex-council", Interest: "recipient"}, g.CodeForbidden, "only members declare interests")
+	if err := g.Check(s.state, g.Event{OccurredAt: at(3), Payload: g.DecisionWithdrawn{Proposal: "grant", Reason: "moved\r\nto the spring"}}); err != nil {
+		t.Errorf("a reason with a CRLF line break: %v", err)
+	}
+}
