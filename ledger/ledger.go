@@ -144,9 +144,9 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		} else if err := lv.applyRecorded(appended, decided, drafts); err != nil {
 			return Result{}, err
 		}
-		if appended[0].Type != drafts[0].Type || !bytes.Equal(appended[0].Payload, drafts[0].Payload) {
+		if appended[0].Type != drafts[0].Type || !bytes.Equal(appended[0].Payload, drafts[0].Payload) || appended[0].Actor != drafts[0].Actor {
 			// Recorded earlier under this id (the log found it): by this command, retried
-			// with another time, or by another that must not pass for it.
+			// with another time, or by another, or another actor's, that must not pass for it.
 			if err := recordedFor(cmd, appended); err != nil {
 				return Result{}, err
 			}

@@ -269,7 +269,13 @@ func TestCommandIDOfAnotherCommand(t *testing.T) {
 	ctx := context.Background()
 	h := history(t)
 	var vote ledger.Command
+	stale := ledger.New(log) // it loads the consortium just before the vote
 	for _, c := range h {
+		if _, ok := c.Do.(g.CastVote); ok {
+			if _, _, err := stale.State(ctx, c.Consortium); err != nil {
+				t.Fatal(err)
+			}
+		}
 		_, err := l.Handle(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", c.ID, err)
@@ -300,8 +306,10 @@ func TestCommandIDOfAnotherCommand(t *testing.T) {
 			}
 		}
 	}
-	// The same vote under its id, sent by someone else, is another command.
-	for _, handler := range []*ledger.Ledger{l, ledger.New(log)} {
+	// The same vote under its id, sent by someone else, is another command: to this
+	// process, to one that loads the log afresh, and to one that had loaded the
+	// consortium before the vote (whose append the server takes for a duplicate).
+	for _, handler := range []*ledger.Ledger{l, ledger.New(log), stale} {
 		someone := g.Actor{Person: "mallory", Partner: cast.Partner}
 		_, err := handler.Handle(ctx, ledger.Command{ID: vote.ID, Consortium: vote.Consortium, Actor: someone, Do: cast})
 		var ge *g.Error
