@@ -243,7 +243,9 @@ func checkProof(cmd *cobra.Command, bundle []byte, key string) (audit.ProofRepor
 	w, cp := cmd.ErrOrStderr(), r.Checkpoint
 	fmt.Fprintf(w, "proven: decision %s of consortium %s, by %s in the log of %s (%d events, root %s):\n",
 		r.Decision.Proposal, r.Decision.Consortium, plural(len(r.Events), "event", "events"), cp.Origin, cp.Size, cp.Root)
-	standing := "it was still open when the checkpoint was signed: votes cast since, and its outcome, are not in this proof"
+	// The proof holds the decision's events as the ledger's read models had them, which
+	// may be behind the checkpoint: its standing is as of its last event, no later.
+	standing := fmt.Sprintf("it was still open at the last event in this proof (sequence %d): votes and an outcome recorded after it are not in this proof", r.Events[len(r.Events)-1].Seq)
 	for _, e := range r.Events {
 		fmt.Fprintf(w, "  %s\n", strings.Join(eventLine(e), "  "))
 		switch e.Type {
