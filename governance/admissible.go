@@ -141,15 +141,21 @@ func blank(s string) bool { return strings.TrimSpace(s) == "" }
 func checkText(cmd Command) error {
 	var texts []struct{ what, s string }
 	add := func(what, s string) { texts = append(texts, struct{ what, s string }{what, s}) }
+	addPartner := func(p PartnerSpec) {
+		add("the name of partner "+p.ID, p.Name)
+		for _, r := range p.Representatives {
+			add("the name of representative "+r.ID, r.Name)
+		}
+	}
 	switch c := cmd.(type) {
 	case FormConsortium:
 		add("the consortium's name", c.Name)
 		add("the consortium's purpose", c.Purpose)
 		for _, p := range c.Partners {
-			add("the name of partner "+p.ID, p.Name)
+			addPartner(p)
 		}
 	case ApplyToJoin:
-		add("the name of partner "+c.Partner.ID, c.Partner.Name)
+		addPartner(c.Partner)
 	case TableProposal:
 		add("the title", c.Title)
 	case RecordMeetingDecision:

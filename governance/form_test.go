@@ -72,6 +72,9 @@ func TestFormRefused(t *testing.T) {
 		{"a point of contact that is not a person's id", func(c *g.FormConsortium) { c.Partners[1].PointOfContact = "a.b *" },
 			g.CodeInvalid, `point of contact "a.b *" is not a slug`},
 		{"a purpose of spaces", func(c *g.FormConsortium) { c.Purpose = "   " }, g.CodeInvalid, "needs a name and a common purpose"},
+		{"a representative's name with a NUL", func(c *g.FormConsortium) {
+			c.Partners[1].Representatives = []g.Representative{{ID: "tom-reilly", Name: "Tom\x00Reilly"}}
+		}, g.CodeInvalid, "the name of representative tom-reilly holds the character U+0000"},
 		{"a name that reads backwards", func(c *g.FormConsortium) { c.Partners[1].Name = "Essex \u202eDNIM" }, g.CodeInvalid,
 			"the name of partner essex-mind holds the character U+202E, which the record does not keep"},
 	} {
