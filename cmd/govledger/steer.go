@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/govledger/govledger/api"
 	g "github.com/govledger/govledger/governance"
@@ -312,6 +313,9 @@ func (c *cli) closeVerb() *cobra.Command {
 				body["casting_vote"] = casting
 			}
 			if review != "" {
+				if err := reviewDate(review); err != nil {
+					return "", nil, err
+				}
 				body["review_date"] = review
 			}
 			return path, body, err
@@ -322,6 +326,14 @@ admitted or expelled, the terms amended, the consortium dissolved) in the same
 append. A ballot is closed once its voting window has ended, or earlier when the
 votes still to come could not change the outcome; otherwise it is refused.`
 	return cmd
+}
+
+// reviewDate checks --review-date before anything is sent, as --occurred is checked.
+func reviewDate(v string) error {
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return usageError{fmt.Errorf("--review-date %q is not a date like 2027-03-31", v)}
+	}
+	return nil
 }
 
 func (c *cli) withdrawProposalVerb() *cobra.Command {
@@ -376,6 +388,9 @@ func (c *cli) recordDecisionVerb() *cobra.Command {
 				body["casting_vote"] = casting
 			}
 			if review != "" {
+				if err := reviewDate(review); err != nil {
+					return "", nil, err
+				}
 				body["review_date"] = review
 			}
 			return path, body, nil
