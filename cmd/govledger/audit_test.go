@@ -182,8 +182,17 @@ func rewrite(t *testing.T, dir string, raws [][]byte) {
 	if err := js.DeleteStream(ctx, events.StreamName); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := events.EnsureStream(ctx, js, 1); err != nil {
-		t.Fatal(err)
+	// The server may still be taking the deleted stream's files away: creating one of
+	// the same name meanwhile fails to create its store, so it is tried again.
+	for {
+		_, err := events.EnsureStream(ctx, js, 1)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	for i, raw := range raws {
 		e, err := events.Decode(raw, uint64(i+1))
