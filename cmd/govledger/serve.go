@@ -109,11 +109,11 @@ type ledgerProcess struct {
 	runsDone chan struct{}
 }
 
-// startLedger starts every part of the ledger; stop ends them in order.
 // replicasNotSupported is JetStream's error code for a stream of several replicas on a
 // server that is not clustered (nats-server's JSStreamReplicasNotSupportedErr).
 const replicasNotSupported jetstream.ErrorCode = 10074
 
+// startLedger starts every part of the ledger; stop ends them in order.
 func startLedger(ctx context.Context, o serveOptions) (_ *ledgerProcess, err error) {
 	var fsync embedded.Sync
 	switch o.syncMode {
