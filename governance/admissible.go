@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -14,11 +15,11 @@ import (
 // recorded, does not, so that a record an earlier version kept correctly still
 // verifies.
 func admissible(s *State, cmd Command) error {
-	if err := checkText(cmd); err != nil {
-		return err
-	}
 	switch c := cmd.(type) {
 	case FormConsortium:
+		if err := cmp.Or(readable("the consortium's name", c.Name), readable("the consortium's purpose", c.Purpose)); err != nil {
+			return err
+		}
 		if blank(c.Name) || blank(c.Purpose) {
 			return invalidf("consortium %s needs a name and a common purpose", c.Consortium)
 		}
@@ -30,12 +31,10 @@ func admissible(s *State, cmd Command) error {
 	case ApplyToJoin:
 		return partnerInput(c.Partner)
 	case TableProposal:
-		if blank(c.Title) {
-			return invalidf("proposal %s needs a title", c.Proposal)
-		}
+		return title(c)
 	case RecordMeetingDecision:
-		if blank(c.Title) {
-			return invalidf("proposal %s needs a title", c.Proposal)
+		if err := title(c.TableProposal); err != nil {
+			return err
 		}
 		if !c.ClosesAt.IsZero() {
 			return invalidf("a decision taken in a meeting closes when the meeting is held: it takes no closing time")
@@ -44,6 +43,9 @@ func admissible(s *State, cmd Command) error {
 			return invalidf("the minutes of the meeting on proposal %s record nobody present: give the attendance", c.Proposal)
 		}
 		for _, id := range slices.Sorted(maps.Keys(c.Interests)) {
+			if err := readable("the interest of "+id, c.Interests[id]); err != nil {
+				return err
+			}
 			if blank(c.Interests[id]) {
 				return invalidf("the minutes record an interest of %s without saying what it is", id)
 			}
@@ -53,31 +55,67 @@ func admissible(s *State, cmd Command) error {
 		}
 		return reviewAfter(c.ReviewDate, c.At)
 	case DeclareInterest:
+		if err := readable("the interest", c.Interest); err != nil {
+			return err
+		}
 		if blank(c.Interest) {
 			return invalidf("a declaration of interest must say what the interest is")
 		}
 		return declares(s, c.Partner, c.At)
+	case CastVote:
+		return readable("the reason", c.Reason)
+	case WithdrawProposal:
+		return readable("the reason", c.Reason)
 	case CloseProposal:
 		return reviewAfter(c.ReviewDate, c.At)
 	case AssignRole:
 		if c.Role == RolePointOfContact && c.Person != "" {
 			return ValidSlug("person", c.Person)
 		}
+	case ServeNotice:
+		return readable("the reason", c.Reason)
 	case RaiseDispute:
+		if err := readable("what the dispute is about", c.Matter); err != nil {
+			return err
+		}
 		if blank(c.Matter) {
 			return invalidf("a dispute must say what it is about")
 		}
 	case ResolveDispute:
+		if err := readable("the outcome", c.Outcome); err != nil {
+			return err
+		}
 		if blank(c.Outcome) {
 			return invalidf("resolving dispute %s needs the outcome agreed", c.Dispute)
 		}
+	case WithdrawDispute:
+		return readable("the reason", c.Reason)
 	}
 	return nil
 }
 
-// partnerInput holds a partner's details: a name that says something, a point of
-// contact that is a person's id, and each representative named once.
+// title holds a proposal's title to saying something, readably.
+func title(c TableProposal) error {
+	if err := readable("the title", c.Title); err != nil {
+		return err
+	}
+	if blank(c.Title) {
+		return invalidf("proposal %s needs a title", c.Proposal)
+	}
+	return nil
+}
+
+// partnerInput holds a partner's details: names that are readable and say something, a
+// point of contact that is a person's id, and each representative named once.
 func partnerInput(p PartnerSpec) error {
+	if err := readable("the name of partner "+p.ID, p.Name); err != nil {
+		return err
+	}
+	for _, r := range p.Representatives {
+		if err := readable("the name of representative "+r.ID, r.Name); err != nil {
+			return err
+		}
+	}
 	if p.Name != "" && blank(p.Name) {
 		return invalidf("partner %s needs a name", p.ID)
 	}
@@ -119,9 +157,8 @@ func reviewAfter(review Date, at time.Time) error {
 // and must read the same to every partner and auditor who looks at it. So it holds no
 // control characters but line breaks (LF or CRLF) and tabs, and none of the characters
 // that make text show in another order than it is stored (U+202E and its kin), with
-// which a title could read one way on screen and another in the record.
-
-// readable refuses text the record does not keep; what names it for the error.
+// which a title could read one way on screen and another in the record. readable
+// refuses text the record does not keep; what names it for the error.
 func readable(what, s string) error {
 	for _, r := range s {
 		if r == '\n' || r == '\r' || r == '\t' {
@@ -136,52 +173,3 @@ func readable(what, s string) error {
 
 // blank reports whether text says nothing: empty, or spaces only.
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
-// checkText holds every piece of a command's free text to readable.
-func checkText(cmd Command) error {
-	var texts []struct{ what, s string }
-	add := func(what, s string) { texts = append(texts, struct{ what, s string }{what, s}) }
-	addPartner := func(p PartnerSpec) {
-		add("the name of partner "+p.ID, p.Name)
-		for _, r := range p.Representatives {
-			add("the name of representative "+r.ID, r.Name)
-		}
-	}
-	switch c := cmd.(type) {
-	case FormConsortium:
-		add("the consortium's name", c.Name)
-		add("the consortium's purpose", c.Purpose)
-		for _, p := range c.Partners {
-			addPartner(p)
-		}
-	case ApplyToJoin:
-		addPartner(c.Partner)
-	case TableProposal:
-		add("the title", c.Title)
-	case RecordMeetingDecision:
-		add("the title", c.Title)
-		for _, id := range slices.Sorted(maps.Keys(c.Interests)) {
-			add("the interest of "+id, c.Interests[id])
-		}
-	case DeclareInterest:
-		add("the interest", c.Interest)
-	case CastVote:
-		add("the reason", c.Reason)
-	case WithdrawProposal:
-		add("the reason", c.Reason)
-	case ServeNotice:
-		add("the reason", c.Reason)
-	case RaiseDispute:
-		add("what the dispute is about", c.Matter)
-	case ResolveDispute:
-		add("the outcome", c.Outcome)
-	case WithdrawDispute:
-		add("the reason", c.Reason)
-	}
-	for _, t := range texts {
-		if err := readable(t.what, t.s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
