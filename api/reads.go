@@ -49,11 +49,7 @@ func (s *Server) viewOf(r *http.Request) (view, error) {
 		return view{}, errorf(CodeInvalid, "at=%q: the log's sequences start at 1", r.URL.Query().Get("at"))
 	}
 	if v.at > 0 {
-		last, err := s.cfg.Log.LastSeq(r.Context())
-		if err != nil {
-			return view{}, err
-		}
-		if err := inLog("at=", v.at, last); err != nil {
+		if err := inLog(r.Context(), s.cfg.Log, "at=", v.at); err != nil {
 			return view{}, err
 		}
 	}

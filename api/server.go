@@ -159,8 +159,12 @@ func parseSeq(name, v string) (uint64, error) {
 }
 
 // inLog refuses a sequence past the log's last, which no read model will reach until
-// something else is recorded.
-func inLog(name string, seq, last uint64) error {
+// something else is recorded; name is how the request gave it (at=, since=, ...).
+func inLog(ctx context.Context, log *events.Log, name string, seq uint64) error {
+	last, err := log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
 	if seq > last {
 		return errorf(CodeInvalid, "%s%d is past the end of the log, whose last sequence is %d", name, seq, last)
 	}
@@ -187,11 +191,7 @@ func (s *Server) caughtUp(r *http.Request) error {
 	if s.cfg.Models.Seq() >= want {
 		return nil
 	}
-	last, err := s.cfg.Log.LastSeq(r.Context())
-	if err != nil {
-		return err
-	}
-	if err := inLog("min_seq=", want, last); err != nil {
+	if err := inLog(r.Context(), s.cfg.Log, "min_seq=", want); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WaitLimit)

@@ -145,23 +145,16 @@ func watchSubjects(r *http.Request) ([]string, error) {
 // not there, which is a client's mistake (another ledger's sequence, a typing error),
 // not something to wait out.
 func streamStart(r *http.Request, log *events.Log) (uint64, error) {
-	last, err := log.LastSeq(r.Context())
+	name, v := "Last-Event-ID ", r.Header.Get("Last-Event-ID")
+	if q := r.URL.Query(); v == "" && q.Has("since") {
+		name, v = "since=", q.Get("since")
+	} else if v == "" {
+		last, err := log.LastSeq(r.Context())
+		return last + 1, err
+	}
+	after, err := parseSeq(name, v)
 	if err != nil {
 		return 0, err
 	}
-	after, name, v := last, "", ""
-	if v = r.Header.Get("Last-Event-ID"); v != "" {
-		name = "Last-Event-ID "
-	} else if q := r.URL.Query(); q.Has("since") {
-		name, v = "since=", q.Get("since")
-	}
-	if name != "" {
-		if after, err = parseSeq(name, v); err != nil {
-			return 0, err
-		}
-		if err := inLog(name, after, last); err != nil {
-			return 0, err
-		}
-	}
-	return after + 1, nil
+	return after + 1, inLog(r.Context(), log, name, after)
 }

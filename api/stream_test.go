@@ -124,6 +124,7 @@ func TestStreamRefusals(t *testing.T) {
 		synergy + "/events/stream?since=yesterday":            `since="yesterday" is not a stream sequence number`,
 		synergy + "/events/stream?since=18446744073709551615": `since="18446744073709551615" is not a stream sequence number`,
 		synergy + "/events/stream?since=2":                    `since=2 is past the end of the log, whose last sequence is 1`,
+		synergy + "/events/stream?since=":                     `since="" is not a stream sequence number`,
 		"/v1/consortia/a.b/events/stream":                     `"a.b" is not a slug`,
 		"/v1/consortia/synergy/events/stream?kind=,":          `kind "" is not one of`,
 	} {
