@@ -20,10 +20,14 @@
 // one call land together or not at all (a JetStream atomic batch). Every event carries
 // its command id, and each message a Nats-Msg-Id made from it, so a retried command is
 // not appended twice: on a conflict or a duplicate, Append looks for the command's own
-// events and returns them as the original result. A refusal that nothing explains (the
-// consortium's last event is still the expected one) is asked again after a moment: a
-// clustered stream's leader refuses a check while it is still applying the previous
-// append to the same consortium, even one it has acknowledged.
+// events and returns them as the original result. AppendNew leaves the Nats-Msg-Id
+// out, for a caller that has read the consortium's events up to the expected sequence
+// and knows the command is not among them (the ledger's live state): the sequence check
+// alone then lets the command in once, and a retry is still answered with the original
+// events. A refusal that nothing explains (the consortium's last event is still the
+// expected one) is asked again after a moment: a clustered stream's leader refuses a
+// check while it is still applying the previous append to the same consortium, even
+// one it has acknowledged.
 //
 // # The canonical bytes and the hash chain
 //

@@ -102,6 +102,22 @@ func (l *Log) JetStream() jetstream.JetStream { return l.js }
 // *ConflictError (errors.Is ErrConflict); bad input is an *InvalidError, refused before
 // anything is published.
 func (l *Log) Append(ctx context.Context, consortium string, expected uint64, drafts ...Draft) ([]Envelope, error) {
+	return l.append(ctx, consortium, expected, true, drafts)
+}
+
+// AppendNew is Append for a command the caller knows is new: it has read the
+// consortium's events up to sequence expected, and the command id is not among them,
+// as the ledger knows from its live state. The sequence check then lets the command in
+// at most once: a retry with the same expected sequence is refused and answered with
+// the original events, and one with a later sequence is the caller's to recognise.
+// Its messages carry no Nats-Msg-Id, so the server keeps no duplicate window's worth of
+// ids for them and does no duplicate check.
+func (l *Log) AppendNew(ctx context.Context, consortium string, expected uint64, drafts ...Draft) ([]Envelope, error) {
+	return l.append(ctx, consortium, expected, false, drafts)
+}
+
+// append is Append, with or without the messages' Nats-Msg-Ids.
+func (l *Log) append(ctx context.Context, consortium string, expected uint64, msgIDs bool, drafts []Draft) ([]Envelope, error) {
 	if err := ValidSlug("consortium", consortium); err != nil {
 		return nil, err
 	}
@@ -139,7 +155,7 @@ func (l *Log) Append(ctx context.Context, consortium string, expected uint64, dr
 	}
 	envs := seal(consortium, prev, drafts)
 	for pause := time.Millisecond; ; pause *= 2 {
-		ack, err := l.publishRetrying(ctx, consortium, expected, envs)
+		ack, err := l.publishRetrying(ctx, consortium, expected, msgIDs, envs)
 		switch {
 		case err == nil && !ack.Duplicate:
 			for i := range envs {
@@ -604,9 +620,9 @@ type pubAck struct {
 // publishRetrying publishes, and publishes again while no stream listens on the
 // subject, as happens for a moment while a cluster elects a stream leader. Nothing was
 // stored then, so sending again cannot record anything twice.
-func (l *Log) publishRetrying(ctx context.Context, consortium string, expected uint64, envs []Envelope) (pubAck, error) {
+func (l *Log) publishRetrying(ctx context.Context, consortium string, expected uint64, msgIDs bool, envs []Envelope) (pubAck, error) {
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		ack, err := l.publish(ctx, consortium, expected, envs)
+		ack, err := l.publish(ctx, consortium, expected, msgIDs, envs)
 		if !errors.Is(err, nats.ErrNoResponders) {
 			return ack, err
 		}
@@ -619,8 +635,8 @@ func (l *Log) publishRetrying(ctx context.Context, consortium string, expected u
 }
 
 // publish sends the sealed events, one message or one atomic batch, with the
-// consortium's sequence check on the first.
-func (l *Log) publish(ctx context.Context, consortium string, expected uint64, envs []Envelope) (pubAck, error) {
+// consortium's sequence check on the first, and each with a Nats-Msg-Id if asked.
+func (l *Log) publish(ctx context.Context, consortium string, expected uint64, msgIDs bool, envs []Envelope) (pubAck, error) {
 	batchID := ""
 	if len(envs) > 1 {
 		batchID = nuid.Next()
@@ -628,7 +644,9 @@ func (l *Log) publish(ctx context.Context, consortium string, expected uint64, e
 	for i := range envs {
 		m := nats.NewMsg(envs[i].Subject())
 		m.Data = envs[i].Raw
-		m.Header.Set(jetstream.MsgIDHeader, consortium+"/"+envs[i].CommandID+"/"+strconv.Itoa(i))
+		if msgIDs {
+			m.Header.Set(jetstream.MsgIDHeader, consortium+"/"+envs[i].CommandID+"/"+strconv.Itoa(i))
+		}
 		if i == 0 {
 			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expected, 10))
 			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, ConsortiumSubjects(consortium))

@@ -177,9 +177,10 @@ func lastEvent(b *testing.B, log *events.Log) events.Envelope {
 }
 
 // BenchmarkMsgID is what the server's duplicate check costs an append: raw publishes
-// with the sequence check, with a Nats-Msg-Id (as every append of the ledger carries, so
-// that a retried command is recorded once) and without, by turns. The "govledger" side
-// is the publish with the id.
+// with the sequence check, with a Nats-Msg-Id (as events.Append's carry, so that a
+// command retried with a fresh expected sequence is recorded once) and without (as the
+// ledger's, whose live state knows the command ids), by turns. The "govledger" side is
+// the publish with the id.
 func BenchmarkMsgID(b *testing.B) {
 	bl := filled(b, 10, 1000)
 	ballots++

@@ -124,7 +124,10 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		appended, err := l.log.Append(ctx, cmd.Consortium, lv.last.Seq, drafts...)
+		// lv has every event of the consortium up to lv.last, and the command id is not
+		// among them (recorded, above): the append's sequence check is all the
+		// idempotency it needs, and the server's duplicate check would be work for nothing.
+		appended, err := l.log.AppendNew(ctx, cmd.Consortium, lv.last.Seq, drafts...)
 		if errors.Is(err, events.ErrConflict) && attempt < maxAttempts {
 			if err := l.catchUp(ctx, cmd.Consortium, lv, true); err != nil {
 				return Result{}, err

@@ -33,6 +33,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ConsortiaDoNotConflict", consortiaDoNotConflict},
 		{"RejectedBatchLeavesNothing", rejectedBatchLeavesNothing},
 		{"RetriedCommandAppendsOnce", retriedCommandAppendsOnce},
+		{"NewCommandAppendsOnce", newCommandAppendsOnce},
 		{"RestartKeepsEverything", restartKeepsEverything},
 	}
 	for _, tt := range tests {
@@ -307,6 +308,72 @@ func retriedCommandAppendsOnce(t *testing.T, h Harness) {
 	all, err := h.Log.Read(c, "lead-member", 0)
 	if err != nil || len(all) != 5 {
 		t.Fatalf("%d events (%v), want 5: a retry appended again", len(all), err)
+	}
+}
+
+// newCommandAppendsOnce covers AppendNew, which leaves the server's duplicate check
+// out: the same command sent again with the expected sequence it had, one after the
+// other (a lost acknowledgement) or by racing writers, is recorded once, and every
+// sender is told the original events. Its messages carry no Nats-Msg-Id.
+func newCommandAppendsOnce(t *testing.T, h Harness) {
+	c := ctx(t)
+	formed, err := h.Log.AppendNew(c, "lead-member", 0, draft("consortium.formed", "form", map[string]int{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := formed[0].Seq
+	close3 := []events.Draft{
+		draft("decision.vote-cast", "close-p1", map[string]int{}),
+		draft("decision.carried", "close-p1", map[string]int{}),
+		draft("partner.admitted", "close-p1", map[string]int{}),
+	}
+	const writers = 6
+	results := make([][]events.Envelope, writers)
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() { results[w], errs[w] = h.Log.AppendNew(c, "lead-member", base, close3...) })
+	}
+	wg.Wait()
+	for w := range writers {
+		if errs[w] != nil {
+			t.Fatalf("writer %d: %v", w, errs[w])
+		}
+		if len(results[w]) != len(close3) {
+			t.Fatalf("writer %d was told of %d events, want %d", w, len(results[w]), len(close3))
+		}
+		for i := range results[w] {
+			assertSame(t, results[w][i], results[0][i])
+		}
+	}
+	single, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
+	if err != nil {
+		t.Fatalf("the single event again: %v", err)
+	}
+	if len(again) != 1 {
+		t.Fatalf("the single event again gave %d events", len(again))
+	}
+	assertSame(t, again[0], single[0])
+	all, err := h.Log.Read(c, "lead-member", 0)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("%d events (%v), want 5: a command was recorded twice", len(all), err)
+	}
+	stream, err := h.Log.JetStream().Stream(c, events.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all {
+		m, err := stream.GetMsg(c, e.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id := m.Header.Get("Nats-Msg-Id"); id != "" {
+			t.Fatalf("the event at %d carries Nats-Msg-Id %q", e.Seq, id)
+		}
 	}
 }
 

@@ -56,8 +56,8 @@ type Publisher struct {
 	subject    string
 	data       []byte
 	seq        uint64 // the consortium's last sequence
-	// MsgID gives each copy a Nats-Msg-Id of its own, as the ledger's appends carry
-	// for their command ids.
+	// MsgID gives each copy a Nats-Msg-Id of its own, as events.Append's messages
+	// carry for their command ids.
 	MsgID bool
 }
 
