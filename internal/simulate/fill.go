@@ -34,7 +34,8 @@ type Ledger struct {
 // partnerships as their histories left them.
 //
 // Every event is one the rules decided, linked into its consortium's hash chain and
-// appended with the consortium's sequence check. Each is appended on its own, under a
+// appended with the consortium's sequence check, as the ledger appends (AppendNew: each
+// command is new, and the messages carry no Nats-Msg-Id). Each is appended on its own, under a
 // command id of its own: a command's outcome and its effect arrive one after the other
 // rather than in one atomic batch, which fills a large ledger many times faster (an
 // atomic batch is staged on disk by a single server) and changes nothing a reader of
@@ -101,7 +102,7 @@ func (f *feed) appendOne(ctx context.Context, log *events.Log) error {
 	if err != nil {
 		return err
 	}
-	got, err := log.Append(ctx, f.p.ID, f.head, d)
+	got, err := log.AppendNew(ctx, f.p.ID, f.head, d)
 	if err != nil {
 		return fmt.Errorf("fill %s: %w", f.p.ID, err)
 	}
