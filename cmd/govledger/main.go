@@ -78,10 +78,34 @@ func newRoot() *cobra.Command {
 	} {
 		for _, v := range verbs {
 			v.GroupID = group
+			if group == "steer" || group == "read" {
+				printsJSON(v)
+			}
 			root.AddCommand(v)
 		}
 	}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if c.json && cmd.Annotations[jsonAnnotation] == "" {
+			return usageError{fmt.Errorf("%s has no JSON output: leave out --json (the steering group's verbs and the reads have it)", cmd.CommandPath())}
+		}
+		return nil
+	}
 	return root
+}
+
+// jsonAnnotation marks a verb that prints JSON with --json; any other refuses the flag
+// rather than ignore it.
+const jsonAnnotation = "govledger.json"
+
+// printsJSON marks v and the verbs under it as printing JSON with --json.
+func printsJSON(v *cobra.Command) {
+	if v.Annotations == nil {
+		v.Annotations = map[string]string{}
+	}
+	v.Annotations[jsonAnnotation] = "yes"
+	for _, sub := range v.Commands() {
+		printsJSON(sub)
+	}
 }
 
 // noSuchVerb is the Args of a verb that only holds others (govledger, audit,
