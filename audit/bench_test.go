@@ -82,7 +82,7 @@ func fill(b *testing.B, log *events.Log, total int) {
 			heads := make([]uint64, consortia)
 			for i := w; i < total; i += writers {
 				c := i % consortia
-				got, err := log.AppendNew(context.Background(), fmt.Sprintf("consortium-%d", c), heads[c], events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
+				got, _, err := log.AppendNew(context.Background(), fmt.Sprintf("consortium-%d", c), heads[c], events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
 				if err != nil {
 					errs <- err
 					return

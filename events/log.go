@@ -102,7 +102,8 @@ func (l *Log) JetStream() jetstream.JetStream { return l.js }
 // *ConflictError (errors.Is ErrConflict); bad input is an *InvalidError, refused before
 // anything is published.
 func (l *Log) Append(ctx context.Context, consortium string, expected uint64, drafts ...Draft) ([]Envelope, error) {
-	return l.append(ctx, consortium, expected, true, drafts)
+	envs, _, err := l.append(ctx, consortium, expected, true, drafts)
+	return envs, err
 }
 
 // AppendNew is Append for a command the caller knows is new: it has read the
@@ -111,21 +112,23 @@ func (l *Log) Append(ctx context.Context, consortium string, expected uint64, dr
 // at most once: a retry with the same expected sequence is refused and answered with
 // the original events, and one with a later sequence is the caller's to recognise.
 // Its messages carry no Nats-Msg-Id, so the server keeps no duplicate window's worth of
-// ids for them and does no duplicate check.
-func (l *Log) AppendNew(ctx context.Context, consortium string, expected uint64, drafts ...Draft) ([]Envelope, error) {
+// ids for them and does no duplicate check. earlier says that the events returned are
+// those of an earlier append of the command, and this one appended nothing.
+func (l *Log) AppendNew(ctx context.Context, consortium string, expected uint64, drafts ...Draft) (envs []Envelope, earlier bool, err error) {
 	return l.append(ctx, consortium, expected, false, drafts)
 }
 
-// append is Append, with or without the messages' Nats-Msg-Ids.
-func (l *Log) append(ctx context.Context, consortium string, expected uint64, msgIDs bool, drafts []Draft) ([]Envelope, error) {
+// append is Append, with or without the messages' Nats-Msg-Ids, saying whether the
+// events are an earlier append's.
+func (l *Log) append(ctx context.Context, consortium string, expected uint64, msgIDs bool, drafts []Draft) ([]Envelope, bool, error) {
 	if err := ValidSlug("consortium", consortium); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(drafts) == 0 {
-		return nil, invalid("append", "no events to append")
+		return nil, false, invalid("append", "no events to append")
 	}
 	if len(drafts) > MaxBatchEvents {
-		return nil, invalid("append", "%d events in one command; at most %d are allowed", len(drafts), MaxBatchEvents)
+		return nil, false, invalid("append", "%d events in one command; at most %d are allowed", len(drafts), MaxBatchEvents)
 	}
 	drafts = append([]Draft(nil), drafts...)
 	commandID := drafts[0].CommandID
@@ -137,10 +140,10 @@ func (l *Log) append(ctx context.Context, consortium string, expected uint64, ms
 			drafts[i].CommandID = commandID
 		}
 		if drafts[i].CommandID != commandID {
-			return nil, invalid("command id", "the events of one append must share a command id (%q and %q)", commandID, drafts[i].CommandID)
+			return nil, false, invalid("command id", "the events of one append must share a command id (%q and %q)", commandID, drafts[i].CommandID)
 		}
 		if err := checkDraft(&drafts[i]); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	ctx, cancel := withTimeout(ctx, l.timeout)
@@ -148,10 +151,11 @@ func (l *Log) append(ctx context.Context, consortium string, expected uint64, ms
 
 	prev, err := l.prevHash(ctx, consortium, expected)
 	if errors.Is(err, ErrConflict) {
-		return l.resolve(ctx, consortium, expected, commandID, 0, err)
+		found, err := l.resolve(ctx, consortium, expected, commandID, 0, err)
+		return found, err == nil, err
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	envs := seal(consortium, prev, drafts)
 	for pause := time.Millisecond; ; pause *= 2 {
@@ -162,9 +166,10 @@ func (l *Log) append(ctx context.Context, consortium string, expected uint64, ms
 				envs[i].Seq = ack.Seq - uint64(len(envs)-1-i)
 			}
 			l.setHead(consortium, Head{Seq: ack.Seq, Hash: envs[len(envs)-1].Hash})
-			return envs, nil
+			return envs, false, nil
 		case err == nil: // a duplicate of a single-event command: the server says where the original is
-			return l.resolve(ctx, consortium, expected, commandID, ack.Seq, nil)
+			found, err := l.resolve(ctx, consortium, expected, commandID, ack.Seq, nil)
+			return found, err == nil, err
 		case errors.Is(err, ErrConflict), errors.Is(err, errDuplicate):
 			found, err := l.resolve(ctx, consortium, expected, commandID, 0, err)
 			if c, ok := errors.AsType[*ConflictError](err); ok && c.Actual == expected && pause <= maxSettle {
@@ -173,15 +178,15 @@ func (l *Log) append(ctx context.Context, consortium string, expected uint64, ms
 				// finished applying: ask again in a moment.
 				select {
 				case <-ctx.Done():
-					return nil, err
+					return nil, false, err
 				case <-time.After(pause):
 				}
 				continue
 			}
-			return found, err
+			return found, err == nil, err
 		default:
 			l.forgetHead(consortium)
-			return nil, err
+			return nil, false, err
 		}
 	}
 }

@@ -127,7 +127,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		// lv has every event of the consortium up to lv.last, and the command id is not
 		// among them (recorded, above): the append's sequence check is all the
 		// idempotency it needs, and the server's duplicate check would be work for nothing.
-		appended, err := l.log.AppendNew(ctx, cmd.Consortium, lv.last.Seq, drafts...)
+		appended, earlier, err := l.log.AppendNew(ctx, cmd.Consortium, lv.last.Seq, drafts...)
 		if errors.Is(err, events.ErrConflict) && attempt < maxAttempts {
 			if err := l.catchUp(ctx, cmd.Consortium, lv, true); err != nil {
 				return Result{}, err
@@ -154,7 +154,7 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 				return Result{}, err
 			}
 		}
-		return Result{Events: appended, Seq: appended[len(appended)-1].Seq}, nil
+		return Result{Events: appended, Seq: appended[len(appended)-1].Seq, Repeated: earlier}, nil
 	}
 }
 

@@ -123,8 +123,8 @@ func scribbleIn(v reflect.Value, shared bool) {
 
 // TestRetryOfACommandRecordedElsewhere: another process records two commands this one
 // has not seen, and the second is then retried here. The retry finds the command already
-// recorded; the live state takes in the other command's events too, not only the
-// retried command's.
+// recorded, and says so; the live state takes in the other command's events too, not
+// only the retried command's.
 func TestRetryOfACommandRecordedElsewhere(t *testing.T) {
 	log, _ := open(t, "")
 	here, elsewhere := ledger.New(log), ledger.New(log)
@@ -145,6 +145,9 @@ func TestRetryOfACommandRecordedElsewhere(t *testing.T) {
 	}
 	if res.Events[0].CommandID != h[4].ID {
 		t.Fatalf("the retry of %s gave the events of command %s", h[4].ID, res.Events[0].CommandID)
+	}
+	if !res.Repeated {
+		t.Fatalf("the retry of %s is not said to be repeated: it would be answered as newly recorded", h[4].ID)
 	}
 	sameAsLoaded(t, log, here, h[4].Consortium, "the retry of "+h[4].ID)
 	// And the next command is decided on that state.

@@ -131,7 +131,7 @@ func (b *bench) appendOne(n, rounds int) (benchRow, error) {
 	for r := range rounds {
 		start := time.Now()
 		for i := range n / rounds {
-			got, err := b.log.AppendNew(b.ctx, "bench-govledger", oursSeq, events.Draft{
+			got, _, err := b.log.AppendNew(b.ctx, "bench-govledger", oursSeq, events.Draft{
 				Type: "decision.vote-cast", CommandID: fmt.Sprintf("r%d-%d", r, i), Payload: benchPayload})
 			if err != nil {
 				return benchRow{}, err
@@ -164,7 +164,7 @@ func (b *bench) replay(n, rounds int) (benchRow, error) {
 	heads := map[string]uint64{}
 	for int(last) < n {
 		c := "fill-" + strconv.Itoa(int(last)%100)
-		got, err := b.log.AppendNew(b.ctx, c, heads[c], events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
+		got, _, err := b.log.AppendNew(b.ctx, c, heads[c], events.Draft{Type: "decision.vote-cast", Payload: benchPayload})
 		if err != nil {
 			return benchRow{}, err
 		}

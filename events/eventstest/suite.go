@@ -314,10 +314,11 @@ func retriedCommandAppendsOnce(t *testing.T, h Harness) {
 // newCommandAppendsOnce covers AppendNew, which leaves the server's duplicate check
 // out: the same command sent again with the expected sequence it had, one after the
 // other (a lost acknowledgement) or by racing writers, is recorded once, and every
-// sender is told the original events. Its messages carry no Nats-Msg-Id.
+// sender is told the original events, and all but one that they are an earlier
+// append's. Its messages carry no Nats-Msg-Id.
 func newCommandAppendsOnce(t *testing.T, h Harness) {
 	c := ctx(t)
-	formed, err := h.Log.AppendNew(c, "lead-member", 0, draft("consortium.formed", "form", map[string]int{}))
+	formed, _, err := h.Log.AppendNew(c, "lead-member", 0, draft("consortium.formed", "form", map[string]int{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,15 +330,20 @@ func newCommandAppendsOnce(t *testing.T, h Harness) {
 	}
 	const writers = 6
 	results := make([][]events.Envelope, writers)
+	earlier := make([]bool, writers)
 	errs := make([]error, writers)
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Go(func() { results[w], errs[w] = h.Log.AppendNew(c, "lead-member", base, close3...) })
+		wg.Go(func() { results[w], earlier[w], errs[w] = h.Log.AppendNew(c, "lead-member", base, close3...) })
 	}
 	wg.Wait()
+	appended := 0
 	for w := range writers {
 		if errs[w] != nil {
 			t.Fatalf("writer %d: %v", w, errs[w])
+		}
+		if !earlier[w] {
+			appended++
 		}
 		if len(results[w]) != len(close3) {
 			t.Fatalf("writer %d was told of %d events, want %d", w, len(results[w]), len(close3))
@@ -346,16 +352,19 @@ func newCommandAppendsOnce(t *testing.T, h Harness) {
 			assertSame(t, results[w][i], results[0][i])
 		}
 	}
-	single, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
-	if err != nil {
-		t.Fatal(err)
+	if appended != 1 {
+		t.Fatalf("%d writers were told they appended the command, want 1", appended)
 	}
-	again, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
+	single, earlierSingle, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
+	if err != nil || earlierSingle {
+		t.Fatalf("the single event: earlier %v, %v", earlierSingle, err)
+	}
+	again, earlierAgain, err := h.Log.AppendNew(c, "lead-member", results[0][2].Seq, draft("dispute.raised", "raise-d1", map[string]int{}))
 	if err != nil {
 		t.Fatalf("the single event again: %v", err)
 	}
-	if len(again) != 1 {
-		t.Fatalf("the single event again gave %d events", len(again))
+	if len(again) != 1 || !earlierAgain {
+		t.Fatalf("the single event again gave %d events, earlier %v: want the first, said to be earlier", len(again), earlierAgain)
 	}
 	assertSame(t, again[0], single[0])
 	all, err := h.Log.Read(c, "lead-member", 0)

@@ -102,7 +102,7 @@ func (f *feed) appendOne(ctx context.Context, log *events.Log) error {
 	if err != nil {
 		return err
 	}
-	got, err := log.AppendNew(ctx, f.p.ID, f.head, d)
+	got, _, err := log.AppendNew(ctx, f.p.ID, f.head, d)
 	if err != nil {
 		return fmt.Errorf("fill %s: %w", f.p.ID, err)
 	}
