@@ -103,6 +103,31 @@ func TestMembershipFromIntervals(t *testing.T) {
 	equal(t, "status and members on day 60", []any{summary.Status, summary.Members}, []any{"dissolved", 0})
 }
 
+// TestDisputeOpenAtDissolution: a dispute still open when the consortium is wound up
+// stays open in the record, overdue while the consortium lasts and never after: nobody
+// can act on it any more.
+func TestDisputeOpenAtDissolution(t *testing.T) {
+	s := newStory(t, "living-well")
+	s.do(g.FormConsortium{At: at(0), Consortium: "living-well", Name: "Living Well Collaborative", Purpose: "Better mental health support",
+		Structure: "network", Start: "2026-03-02", Partners: []g.PartnerSpec{partner("council", g.TierFull), partner("certitude", g.TierFull)},
+		Terms: terms("council", "certitude")})
+	s.do(g.RaiseDispute{At: at(5), Dispute: "late-invoices", RaisedBy: "certitude", Parties: []string{"council"}, Matter: "Invoices paid late"})
+	s.do(g.RecordMeetingDecision{TableProposal: g.TableProposal{At: at(30), Proposal: "wind-up", Matter: "dissolution", Title: "Wind up the collaborative"},
+		Attendance: []string{"council", "certitude"}, Votes: map[string]string{"council": "for", "certitude": "for"}})
+	for _, c := range []struct {
+		day     int
+		overdue bool
+	}{{10, false}, {20, true}, {29, true}, {30, false}, {400, false}} {
+		ds, err := s.models.Disputes("living-well", at(c.day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || ds[0].Status != "open" || !ds[0].Due.Equal(at(15)) || ds[0].Overdue != c.overdue {
+			t.Errorf("day %d: %+v, want late-invoices open, due on day 15, overdue %v", c.day, ds, c.overdue)
+		}
+	}
+}
+
 // TestReadsShareNothing: what a read returns can be kept and changed by the caller
 // without touching the models.
 func TestReadsShareNothing(t *testing.T) {

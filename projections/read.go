@@ -250,7 +250,8 @@ type DisputeView struct {
 	StageStartedAt time.Time `json:"stage_started_at"`
 	// Due is when the current stage's time limit passes; absent once it is closed.
 	Due time.Time `json:"due,omitzero"`
-	// Overdue says whether it is open past Due, at the time of reading.
+	// Overdue says whether it is open past Due, at the time of reading; never once the
+	// consortium is dissolved, when nothing more can be done about it.
 	Overdue bool `json:"overdue"`
 	// Escalations are each move up the ladder, oldest first.
 	Escalations []Escalation `json:"escalations"`
@@ -509,7 +510,9 @@ func (m *Models) Disputes(id string, now time.Time) ([]DisputeView, error) {
 			Escalations: append([]Escalation{}, d.Escalations...), Outcome: d.Outcome, ClosedAt: d.ClosedAt}
 		if d.Status == governance.DisputeStatusOpen && d.Stage < len(c.Terms.DisputeLadder) {
 			v.Due = c.Terms.DisputeLadder[d.Stage].Limit(d.StageStartedAt)
-			v.Overdue = now.After(v.Due)
+			// Once the consortium is dissolved nobody can escalate, resolve or withdraw
+			// a dispute: it stays open in the record, but is nobody's to chase.
+			v.Overdue = now.After(v.Due) && (c.DissolvedAt.IsZero() || now.Before(c.DissolvedAt))
 		}
 		rows = append(rows, v)
 	}
