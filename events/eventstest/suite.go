@@ -256,6 +256,16 @@ func rejectedBatchLeavesNothing(t *testing.T, h Harness) {
 	}
 }
 
+// closing is a command of three events: the last vote on an admission, the admission
+// carried, and the partner admitted.
+func closing(command string) []events.Draft {
+	return []events.Draft{
+		draft("decision.vote-cast", command, map[string]int{}),
+		draft("decision.carried", command, map[string]int{}),
+		draft("partner.admitted", command, map[string]int{}),
+	}
+}
+
 // retriedCommandAppendsOnce covers a lost acknowledgement: the client sends the same
 // command again, with the expected sequence it had then or with a fresh one.
 func retriedCommandAppendsOnce(t *testing.T, h Harness) {
@@ -265,11 +275,7 @@ func retriedCommandAppendsOnce(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	base := formed[0].Seq
-	close3 := []events.Draft{
-		draft("decision.vote-cast", "close-p1", map[string]int{}),
-		draft("decision.carried", "close-p1", map[string]int{}),
-		draft("partner.admitted", "close-p1", map[string]int{}),
-	}
+	close3 := closing("close-p1")
 	orig, err := h.Log.Append(c, "lead-member", base, close3...)
 	if err != nil {
 		t.Fatal(err)
@@ -323,11 +329,7 @@ func newCommandAppendsOnce(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	base := formed[0].Seq
-	close3 := []events.Draft{
-		draft("decision.vote-cast", "close-p1", map[string]int{}),
-		draft("decision.carried", "close-p1", map[string]int{}),
-		draft("partner.admitted", "close-p1", map[string]int{}),
-	}
+	close3 := closing("close-p1")
 	const writers = 6
 	results := make([][]events.Envelope, writers)
 	earlier := make([]bool, writers)
