@@ -336,7 +336,18 @@ func newCommandAppendsOnce(t *testing.T, h Harness) {
 	errs := make([]error, writers)
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Go(func() { results[w], earlier[w], errs[w] = h.Log.AppendNew(c, "lead-member", base, close3...) })
+		wg.Go(func() {
+			// A racing writer may be refused while the first append is still being
+			// applied (a cluster's leader holds the check until then): it sends again,
+			// with the same expected sequence, as a client does.
+			for range 50 {
+				results[w], earlier[w], errs[w] = h.Log.AppendNew(c, "lead-member", base, close3...)
+				if !errors.Is(errs[w], events.ErrConflict) {
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
 	}
 	wg.Wait()
 	appended := 0
