@@ -3,6 +3,7 @@ package governance_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	g "github.com/govledger/govledger/governance"
 )
@@ -72,10 +73,30 @@ func TestEscalationAfterTheLadderShrank(t *testing.T) {
 	})
 	s.refuse(g.EscalateDispute{At: at(5), Dispute: "late-payments"}, g.CodeConflict,
 		"dispute late-payments is at the last stage of the ladder (negotiation): it cannot be escalated further")
-	if d := s.state.Disputes["late-payments"]; d.Overdue(at(400), s.state.Terms) {
+	if d := s.state.Disputes["late-payments"]; d.Overdue(at(400), s.state) {
 		t.Fatal("a dispute beyond the ladder's end is overdue")
 	}
 	s.do(g.ResolveDispute{At: at(5), Dispute: "late-payments", Outcome: "Paid in full"})
+}
+
+// A dispute still open when the consortium is dissolved stays open, and is overdue
+// only until the dissolution: nobody can act on it after.
+func TestDisputeOpenAtDissolutionIsNotOverdue(t *testing.T) {
+	s := formSynergy(t)
+	s.do(g.RaiseDispute{At: at(1), Dispute: "late-payments", RaisedBy: "essex-mind", Parties: []string{"brightside-cvs"}, Matter: "Invoices paid late"})
+	due := s.state.Terms.DisputeLadder[0].Limit(at(1))
+	wound := due.Add(24 * time.Hour)
+	s.do(g.RecordMeetingDecision{TableProposal: g.TableProposal{At: wound, Proposal: "wind-up", Matter: g.MatterDissolution, Title: "Dissolve"},
+		Attendance: foundingThree, Votes: map[string]string{"brightside-cvs": "for", "essex-mind": "for", "colchester-nhs": "for"}})
+	d := s.state.Disputes["late-payments"]
+	for _, c := range []struct {
+		when time.Time
+		want bool
+	}{{due, false}, {due.Add(time.Second), true}, {wound.Add(-time.Second), true}, {wound, false}, {at(400), false}} {
+		if got := d.Overdue(c.when, s.state); got != c.want || d.Status != g.DisputeStatusOpen {
+			t.Errorf("at %s: %s, overdue %v; want open, overdue %v", c.when, d.Status, got, c.want)
+		}
+	}
 }
 
 // Decide refuses a command that is not one of the rules', or has no time.

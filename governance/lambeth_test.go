@@ -170,7 +170,7 @@ func TestLambethDisputeLadder(t *testing.T) {
 	if got := s.state.Terms.DisputeLadder[0].Limit(friday); !got.Equal(limit) {
 		t.Fatalf("limit = %s, want %s", got, limit)
 	}
-	if d.Overdue(limit, s.state.Terms) || !d.Overdue(limit.Add(time.Second), s.state.Terms) {
+	if d.Overdue(limit, s.state) || !d.Overdue(limit.Add(time.Second), s.state) {
 		t.Fatal("overdue is not derived from ten working days")
 	}
 	s.do(g.EscalateDispute{At: limit.Add(time.Hour), Dispute: "referral-data"})

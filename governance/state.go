@@ -214,9 +214,12 @@ const (
 	DisputeStatusWithdrawn = "withdrawn"
 )
 
-// Overdue reports whether an open dispute has outrun its current stage's time limit.
-func (d *Dispute) Overdue(now time.Time, t Terms) bool {
-	if d.Status != DisputeStatusOpen || d.Stage >= len(t.DisputeLadder) {
+// Overdue reports whether an open dispute of consortium s has outrun its current
+// stage's time limit. Once s is dissolved none is: nobody can escalate, resolve or
+// withdraw a dispute any more, so it stays open in the record but is nobody's to chase.
+func (d *Dispute) Overdue(now time.Time, s *State) bool {
+	t := s.Terms
+	if d.Status != DisputeStatusOpen || d.Stage >= len(t.DisputeLadder) || s.Dissolved && !now.Before(s.DissolvedAt) {
 		return false
 	}
 	return now.After(t.DisputeLadder[d.Stage].Limit(d.StageStartedAt))

@@ -661,13 +661,13 @@ func TestSynergyDisputes(t *testing.T) {
 	s.do(g.RaiseDispute{At: at(0), Dispute: "late-payments", RaisedBy: "essex-mind", Parties: []string{"brightside-cvs"}, Matter: "Invoices paid 60 days late"})
 	d := s.state.Disputes["late-payments"]
 	// 15 working days from Monday 2 March 2026 is Monday 23 March.
-	if d.Overdue(time.Date(2026, 3, 23, 9, 30, 0, 0, time.UTC), s.state.Terms) || !d.Overdue(time.Date(2026, 3, 23, 9, 31, 0, 0, time.UTC), s.state.Terms) {
+	if d.Overdue(time.Date(2026, 3, 23, 9, 30, 0, 0, time.UTC), s.state) || !d.Overdue(time.Date(2026, 3, 23, 9, 31, 0, 0, time.UTC), s.state) {
 		t.Fatal("the negotiation stage's limit is not 15 working days")
 	}
 	s.do(g.EscalateDispute{At: at(22), Dispute: "late-payments"})
 	// Senior leaders have 28 calendar days from the escalation.
-	if d := s.state.Disputes["late-payments"]; d.Stage != 1 || d.Overdue(at(50), s.state.Terms) || !d.Overdue(at(50).Add(time.Minute), s.state.Terms) {
-		t.Fatalf("after escalation: stage %d, overdue at 50 days %v", d.Stage, d.Overdue(at(50), s.state.Terms))
+	if d := s.state.Disputes["late-payments"]; d.Stage != 1 || d.Overdue(at(50), s.state) || !d.Overdue(at(50).Add(time.Minute), s.state) {
+		t.Fatalf("after escalation: stage %d, overdue at 50 days %v", d.Stage, d.Overdue(at(50), s.state))
 	}
 	s.refuse(g.EscalateDispute{At: at(21), Dispute: "late-payments"}, g.CodeInvalid,
 		"dispute late-payments reached its current stage at 2026-03-24 09:30:00: nothing can be done on it before then")
@@ -677,8 +677,8 @@ func TestSynergyDisputes(t *testing.T) {
 		"dispute late-payments is at the last stage of the ladder (expert determination): it cannot be escalated further")
 	s.refuse(g.ResolveDispute{At: at(100), Dispute: "late-payments"}, g.CodeInvalid, "resolving dispute late-payments needs the outcome agreed")
 	s.do(g.ResolveDispute{At: at(100), Dispute: "late-payments", Outcome: "Payment within 30 days, backdated"})
-	if d := s.state.Disputes["late-payments"]; d.Status != g.DisputeStatusResolved || d.Overdue(at(400), s.state.Terms) {
-		t.Fatalf("resolved dispute: %s, overdue %v", d.Status, d.Overdue(at(400), s.state.Terms))
+	if d := s.state.Disputes["late-payments"]; d.Status != g.DisputeStatusResolved || d.Overdue(at(400), s.state) {
+		t.Fatalf("resolved dispute: %s, overdue %v", d.Status, d.Overdue(at(400), s.state))
 	}
 	s.refuse(g.WithdrawDispute{At: at(101), Dispute: "late-payments"}, g.CodeConflict, "dispute late-payments is resolved")
 	s.refuse(g.EscalateDispute{At: at(101), Dispute: "late-payments"}, g.CodeConflict, "dispute late-payments is resolved")

@@ -171,7 +171,7 @@ func agreesWithRules(t *testing.T, m *projections.Models, p *simulate.Partnershi
 	check(t, err)
 	for _, d := range disputes {
 		r := s.Disputes[d.ID]
-		if d.Status != r.Status || d.Stage != r.Stage || d.Overdue != r.Overdue(now, s.Terms) || !d.StageStartedAt.Equal(r.StageStartedAt) {
+		if d.Status != r.Status || d.Stage != r.Stage || d.Overdue != r.Overdue(now, s) || !d.StageStartedAt.Equal(r.StageStartedAt) {
 			t.Fatalf("%s: dispute %+v; the rules say %+v", p.ID, d, *r)
 		}
 	}

@@ -329,9 +329,14 @@ func (m *Models) Consortium(id string, now time.Time) (ConsortiumSummary, error)
 	return c.summary(now), nil
 }
 
+// dissolvedBy reports whether the consortium had been dissolved by now.
+func (c *consortium) dissolvedBy(now time.Time) bool {
+	return !c.DissolvedAt.IsZero() && !now.Before(c.DissolvedAt)
+}
+
 func (c *consortium) summary(now time.Time) ConsortiumSummary {
 	status := "active"
-	if !c.DissolvedAt.IsZero() && !now.Before(c.DissolvedAt) {
+	if c.dissolvedBy(now) {
 		status = "dissolved"
 	}
 	members := 0
@@ -510,9 +515,8 @@ func (m *Models) Disputes(id string, now time.Time) ([]DisputeView, error) {
 			Escalations: append([]Escalation{}, d.Escalations...), Outcome: d.Outcome, ClosedAt: d.ClosedAt}
 		if d.Status == governance.DisputeStatusOpen && d.Stage < len(c.Terms.DisputeLadder) {
 			v.Due = c.Terms.DisputeLadder[d.Stage].Limit(d.StageStartedAt)
-			// Once the consortium is dissolved nobody can escalate, resolve or withdraw
-			// a dispute: it stays open in the record, but is nobody's to chase.
-			v.Overdue = now.After(v.Due) && (c.DissolvedAt.IsZero() || now.Before(c.DissolvedAt))
+			// As governance.Dispute.Overdue: never once the consortium is dissolved.
+			v.Overdue = now.After(v.Due) && !c.dissolvedBy(now)
 		}
 		rows = append(rows, v)
 	}
