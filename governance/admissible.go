@@ -31,9 +31,9 @@ func admissible(s *State, cmd Command) error {
 	case ApplyToJoin:
 		return partnerInput(c.Partner)
 	case TableProposal:
-		return title(c)
+		return proposalInput(c)
 	case RecordMeetingDecision:
-		if err := title(c.TableProposal); err != nil {
+		if err := proposalInput(c.TableProposal); err != nil {
 			return err
 		}
 		if !c.ClosesAt.IsZero() {
@@ -69,9 +69,7 @@ func admissible(s *State, cmd Command) error {
 	case CloseProposal:
 		return reviewAfter(c.ReviewDate, c.At)
 	case AssignRole:
-		if c.Role == RolePointOfContact && c.Person != "" {
-			return ValidSlug("person", c.Person)
-		}
+		return personInput(c.Role, c.Person)
 	case ServeNotice:
 		return readable("the reason", c.Reason)
 	case RaiseDispute:
@@ -94,13 +92,25 @@ func admissible(s *State, cmd Command) error {
 	return nil
 }
 
-// title holds a proposal's title to saying something, readably.
-func title(c TableProposal) error {
+// proposalInput holds a proposal to a title that says something, readably, and the
+// role it would assign to a person named by id.
+func proposalInput(c TableProposal) error {
 	if err := readable("the title", c.Title); err != nil {
 		return err
 	}
 	if blank(c.Title) {
 		return invalidf("proposal %s needs a title", c.Proposal)
+	}
+	if r := c.Role; r != nil {
+		return personInput(r.Role, r.Person)
+	}
+	return nil
+}
+
+// personInput holds the person a point of contact's role names to a person's id.
+func personInput(role, person string) error {
+	if role == RolePointOfContact && person != "" {
+		return ValidSlug("person", person)
 	}
 	return nil
 }
@@ -160,8 +170,8 @@ func reviewAfter(review Date, at time.Time) error {
 // which a title could read one way on screen and another in the record. readable
 // refuses text the record does not keep; what names it for the error.
 func readable(what, s string) error {
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' {
+	for i, r := range s {
+		if r == '\n' || r == '\t' || r == '\r' && strings.HasPrefix(s[i+1:], "\n") {
 			continue
 		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {

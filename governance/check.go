@@ -154,7 +154,7 @@ func effectProposal(p Payload) string {
 
 // redecide decides the command an event records and expects that very event.
 func redecide(s *State, e Event, c Command) error {
-	evs, err := decide(s, c)
+	evs, err := decide(s, c, nil)
 	if err != nil {
 		return err
 	}

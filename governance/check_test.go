@@ -323,8 +323,9 @@ func TestUnfinished(t *testing.T) {
 
 // Check re-decides a recorded event by the rules events have always been recorded by,
 // not by what Decide now asks of a new command's input (admissible): an application
-// recorded with a point of contact written as a name, or an interest declared by an
-// applicant, still verifies, while the same commands sent now are refused.
+// recorded with a point of contact written as a name, an interest declared by an
+// applicant, or a reason with a carriage return alone, still verifies, while the same
+// commands sent now are refused.
 func TestCheckKeepsEarlierRecords(t *testing.T) {
 	s := formSynergy(t)
 	spec := partner("essex-council", "Essex County Council", "local-authority")
@@ -340,7 +341,9 @@ func TestCheckKeepsEarlierRecords(t *testing.T) {
 		t.Errorf("an interest recorded for an applicant: %v", err)
 	}
 	s.refuse(g.DeclareInterest{At: at(3), Proposal: "grant", Partner: "essex-council", Interest: "recipient"}, g.CodeForbidden, "only members declare interests")
-	if err := g.Check(s.state, g.Event{OccurredAt: at(3), Payload: g.DecisionWithdrawn{Proposal: "grant", Reason: "moved\r\nto the spring"}}); err != nil {
-		t.Errorf("a reason with a CRLF line break: %v", err)
+	if err := g.Check(s.state, g.Event{OccurredAt: at(3), Payload: g.DecisionWithdrawn{Proposal: "grant", Reason: "moved\rto the spring"}}); err != nil {
+		t.Errorf("a reason with a carriage return alone: %v", err)
 	}
+	s.refuse(g.WithdrawProposal{At: at(3), Proposal: "grant", Reason: "moved\rto the spring"}, g.CodeInvalid, "the reason holds the character U+000D")
+	s.do(g.WithdrawProposal{At: at(3), Proposal: "grant", Reason: "moved\r\nto the spring"})
 }

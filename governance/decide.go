@@ -14,18 +14,13 @@ const defaultVotingDays = 7
 // Decide says whether the terms allow cmd on the consortium in state s, and returns the
 // events it produces, all of which must be recorded together. It never changes s.
 func Decide(s *State, cmd Command) ([]Event, error) {
-	// What decide refuses first (no time, a sealed record) it names first.
-	if at, ok := when(cmd); ok && !at.IsZero() && (s == nil || !s.Dissolved) {
-		if err := admissible(s, cmd); err != nil {
-			return nil, err
-		}
-	}
-	return decide(s, cmd)
+	return decide(s, cmd, admissible)
 }
 
-// decide is Decide without admissible: the rules as events have always been recorded
-// by, which is what Check re-decides a recorded event with.
-func decide(s *State, cmd Command) ([]Event, error) {
+// decide is Decide by the rules events have always been recorded by, which is what
+// Check re-decides a recorded event with (input nil), and, once the command has a time
+// and the record is not sealed, by what input asks of a new command (admissible).
+func decide(s *State, cmd Command, input func(*State, Command) error) ([]Event, error) {
 	at, ok := when(cmd)
 	if !ok {
 		return nil, invalidf("%T is not a command", cmd)
@@ -37,6 +32,11 @@ func decide(s *State, cmd Command) ([]Event, error) {
 	}
 	if s != nil && s.Dissolved {
 		return nil, forbiddenf("consortium %s is dissolved: its record is sealed", s.ID)
+	}
+	if input != nil {
+		if err := input(s, cmd); err != nil {
+			return nil, err
+		}
 	}
 	if f, ok := cmd.(FormConsortium); ok {
 		return decideForm(s, f)

@@ -317,7 +317,7 @@ func (h *history) meeting(tp g.TableProposal) g.Command {
 		return nil
 	}
 	electorate := h.state.Electorate(h.now, tp.About)
-	if len(m.Attendance) > 0 && h.rnd.IntN(5) == 0 {
+	if h.rnd.IntN(5) == 0 {
 		id := oneOf(h.rnd, m.Attendance)
 		m.Interests[id] = "a declared interest"
 		if h.state.Terms.ExcludeConflicted {

@@ -94,6 +94,8 @@ func TestAssignRoleRefused(t *testing.T) {
 			"naming the point of contact of Essex Mind needs the person"},
 		{"a point of contact that is not a person's id", nil, g.AssignRole{At: at(1), Partner: "essex-mind", Role: g.RolePointOfContact, Person: "a.b *"},
 			g.CodeInvalid, `person "a.b *" is not a slug`},
+		{"a point of contact by decision that is not a person's id", nil, g.TableProposal{At: at(1), Proposal: "p", Matter: g.MatterOrdinary, Title: "x",
+			Role: &g.RoleAssignment{Partner: "essex-mind", Role: g.RolePointOfContact, Person: "a.b *"}}, g.CodeInvalid, `person "a.b *" is not a slug`},
 		{"the same point of contact again", nil, g.AssignRole{At: at(1), Partner: "essex-mind", Role: g.RolePointOfContact, Person: "tom-reilly"},
 			g.CodeConflict, "tom-reilly is already the point of contact of Essex Mind"},
 		{"a point of contact for a stranger", nil, g.AssignRole{At: at(1), Partner: "age-uk", Role: g.RolePointOfContact, Person: "jo"},
