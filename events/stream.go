@@ -11,9 +11,10 @@ import (
 // StreamName is the one stream every consortium's events live in.
 const StreamName = "GOVLEDGER"
 
-// DuplicateWindow is how long JetStream remembers a message id. A command retried
-// within it is recognised by the server itself; older retries are recognised by the
-// ledger from the command ids in the consortium's events.
+// DuplicateWindow is how long JetStream remembers a message id: an Append retried within
+// it, with any expected sequence, is recognised by the server itself. The ledger's
+// appends (AppendNew) carry no id; it recognises a retry, of any age, from the command
+// ids in the consortium's events.
 const DuplicateWindow = 10 * time.Minute
 
 // StreamConfig is the stream's configuration: every subject under gov., kept forever on

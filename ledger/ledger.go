@@ -137,22 +137,20 @@ func (l *Ledger) Handle(ctx context.Context, cmd Command) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if appended[0].Prev != lv.last.Hash {
-			// The command had been recorded already, after events of other writers that
-			// this process has not seen (a retry, sent here, of a command another
-			// process recorded): read them all, in order, rather than skip them.
+		if earlier {
+			// The log found the command recorded already, after lv.last: by this command
+			// (a retry of one whose acknowledgement was lost, or that another process
+			// recorded, perhaps after events this process has not seen), or by another
+			// command or actor under its id, which must not pass for it. Read what came
+			// before it too, in order, rather than skip it.
 			if err := l.catchUp(ctx, cmd.Consortium, lv, true); err != nil {
 				return Result{}, err
 			}
-		} else if err := lv.applyRecorded(appended, decided, drafts); err != nil {
-			return Result{}, err
-		}
-		if appended[0].Type != drafts[0].Type || !bytes.Equal(appended[0].Payload, drafts[0].Payload) || appended[0].Actor != drafts[0].Actor {
-			// Recorded earlier under this id (the log found it): by this command, retried
-			// with another time, or by another, or another actor's, that must not pass for it.
 			if err := recordedFor(cmd, appended); err != nil {
 				return Result{}, err
 			}
+		} else if err := lv.applyRecorded(appended, decided); err != nil {
+			return Result{}, err
 		}
 		return Result{Events: appended, Seq: appended[len(appended)-1].Seq, Repeated: earlier}, nil
 	}
@@ -238,20 +236,14 @@ func (lv *live) applyEvent(e events.Envelope, ev governance.Event) {
 	lv.last = events.Envelope{Seq: e.Seq, Hash: e.Hash, CommandID: e.CommandID, RecordedAt: e.RecordedAt}
 }
 
-// applyRecorded brings the live state past a command's recorded events, the first of
-// which follows the last event applied (names its hash as prev). An event
-// recorded exactly as this attempt drafted it is applied as Decide gave it, with the
+// applyRecorded brings the live state past the events this attempt recorded, the first
+// of which follows the last event applied. Each is applied as Decide gave it, with the
 // time and actor as sealed, rather than decoded again from the bytes just encoded (a
-// fifth of a command's time); the state is the same as one loaded from the log. Any
-// other event, such as one of an earlier attempt whose acknowledgement was lost, is read
-// from its stored bytes.
-func (lv *live) applyRecorded(recorded []events.Envelope, decided []governance.Event, drafts []events.Draft) error {
+// fifth of a command's time); the state is the same as one loaded from the log. A
+// payload that does not read back as it is (asStored) is decoded from its bytes.
+func (lv *live) applyRecorded(recorded []events.Envelope, decided []governance.Event) error {
 	for i, e := range recorded {
-		var p governance.Payload
-		ok := len(recorded) == len(decided) && e.Type == drafts[i].Type && bytes.Equal(e.Payload, drafts[i].Payload)
-		if ok {
-			p, ok = asStored(decided[i].Payload, e.Payload)
-		}
+		p, ok := asStored(decided[i].Payload, e.Payload)
 		if !ok {
 			if err := lv.apply(e); err != nil {
 				return err
