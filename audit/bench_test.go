@@ -148,6 +148,5 @@ func BenchmarkVerifyRules(b *testing.B) {
 // rulesOptions re-decide every event by the governance rules, as govledger audit verify
 // does.
 func rulesOptions() audit.Options {
-	rules := commands.Recheck()
-	return audit.Options{Check: rules.Check, CheckEnd: rules.End}
+	return audit.Options{Rules: commands.Recheck()}
 }

@@ -9,7 +9,7 @@
 //
 // It reads the log through package events and must never import the governance rules
 // or the read models (packages governance and projections): what the record says is
-// checked here, what it means is re-decided by the caller through Options.Check. That
+// checked here, what it means is re-decided by the caller through Options.Rules. That
 // keeps the arrows pointing one way, and keeps the verifier small enough to read.
 //
 // # The Merkle tree

@@ -174,9 +174,9 @@ type ExportReport struct {
 }
 
 // Rules re-decide events by the governance rules, which audit does not know
-// (ledger.Recheck gives them): Check each event after the events of its consortium
-// before it, and End, once every event is checked, names what the last ones left
-// undone. They are Options.Check and Options.CheckEnd, for an export.
+// (ledger.Recheck gives them), for Verify (Options.Rules) and VerifyExport: Check each
+// event after the events of its consortium before it, and End, once every event is
+// checked, names the first event after which what the rules require never came.
 type Rules interface {
 	Check(events.Envelope) error
 	End() (events.Envelope, error)
@@ -248,9 +248,7 @@ func VerifyExport(r io.Reader, verifierKey string, rules Rules) (ExportReport, e
 		}
 		if rules != nil {
 			if err := rules.Check(e); err != nil {
-				f := faultAt(e, "line %d: it breaks the rules", n)
-				f.Err = err
-				return rep, f
+				return rep, breaks(e, err, "line %d: it breaks the rules", n)
 			}
 		}
 		rep.Events++
@@ -268,9 +266,7 @@ func VerifyExport(r io.Reader, verifierKey string, rules Rules) (ExportReport, e
 	}
 	if rules != nil {
 		if e, err := rules.End(); err != nil {
-			f := faultAt(e, "it breaks the rules")
-			f.Err = err
-			return rep, f
+			return rep, breaks(e, err, "it breaks the rules")
 		}
 	}
 	return rep, nil

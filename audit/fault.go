@@ -29,7 +29,7 @@ type Fault struct {
 	// more checkpoints narrows that range.
 	Extended, Broken *Checkpoint
 	// Err is the underlying error, when there is one: a decode error, a rule broken
-	// (from Options.Check), a failed proof.
+	// (from Options.Rules), a failed proof.
 	Err error
 }
 
@@ -76,6 +76,13 @@ func (f *Fault) Unwrap() error { return f.Err }
 
 func faultAt(e events.Envelope, what string, args ...any) *Fault {
 	return &Fault{Seq: e.Seq, Consortium: e.Consortium, EventID: e.ID, What: fmt.Sprintf(what, args...)}
+}
+
+// breaks is the fault of event e that the rules refused with err.
+func breaks(e events.Envelope, err error, what string, args ...any) *Fault {
+	f := faultAt(e, what, args...)
+	f.Err = err
+	return f
 }
 
 // link is what the next event of a consortium is checked against: its previous event.

@@ -33,18 +33,14 @@ type Options struct {
 	// caught even when its own chains are consistent. The more a partner keeps, the
 	// more precisely a fault names the events that changed (Fault.Within).
 	Against []Checkpoint
-	// Check re-decides each checked event against its consortium's history before it;
-	// an error becomes the Fault. This is where the governance rules plug in: audit does
-	// not know them. Check gets each consortium's events in order, but the consortia
-	// not interleaved as in the log: Verify checks a window of events consortium by
-	// consortium. So, past a fault, Check may have had events of other consortia that
-	// come later in the log, though none of the faulty consortium.
-	Check func(events.Envelope) error
-	// CheckEnd, once every event has been checked, says whether the log ends in the
-	// middle of something the rules require (an outcome without the event that carries
-	// it out), naming the last event before the part that never came; it becomes the
-	// Fault too.
-	CheckEnd func() (events.Envelope, error)
+	// Rules re-decide each checked event against its consortium's history before it,
+	// and say at the end what the log left undone; an error becomes the Fault. This is
+	// where the governance rules plug in: audit does not know them. Rules get each
+	// consortium's events in order, but the consortia not interleaved as in the log:
+	// Verify checks a window of events consortium by consortium. So, past a fault, the
+	// rules may have had events of other consortia that come later in the log, though
+	// none of the faulty consortium.
+	Rules Rules
 	// Signer, when set, signs a checkpoint of the verified tree (Report.Signed).
 	Signer note.Signer
 	// Progress, when set, is called every ProgressEvery events (default 10,000) and once
@@ -76,7 +72,7 @@ type Report struct {
 // Verify replays the whole log and checks that every event decodes; that sequences run
 // from 1 without a gap; that every consortium's events form a hash chain (the first has
 // an empty prev, each next one the hash of the one before), with ids strictly increasing
-// and recording times never going back; every Options.Check; and, with Options.Against,
+// and recording times never going back; Options.Rules; and, with Options.Against,
 // that the log extends those checkpoints. It stops at the first fault and returns it as a
 // *Fault (errors.Is ErrFault) with the report of what was checked until then; any other
 // error means the log could not be read.
@@ -243,16 +239,14 @@ func (v *verification) inScope(e events.Envelope) bool {
 	return v.opts.Consortium == "" || e.Consortium == v.opts.Consortium
 }
 
-// check holds one event to its consortium's chain and Options.Check.
+// check holds one event to its consortium's chain and Options.Rules.
 func (v *verification) check(e events.Envelope) *Fault {
 	if f := v.chains.follow(e); f != nil {
 		return f
 	}
-	if v.opts.Check != nil {
-		if err := v.opts.Check(e); err != nil {
-			f := faultAt(e, "it breaks the rules")
-			f.Err = err
-			return f
+	if v.opts.Rules != nil {
+		if err := v.opts.Rules.Check(e); err != nil {
+			return breaks(e, err, "it breaks the rules")
 		}
 	}
 	return nil
@@ -293,18 +287,15 @@ func missing(last, got uint64) *Fault {
 	return &Fault{Seq: last + 1, What: fmt.Sprintf("missing: the log goes from sequence %d to %d", last, got)}
 }
 
-// end asks Options.CheckEnd about the end of the log.
+// end asks Options.Rules about the end of the log.
 func (v *verification) end() *Fault {
-	if v.opts.CheckEnd == nil {
+	if v.opts.Rules == nil {
 		return nil
 	}
-	e, err := v.opts.CheckEnd()
-	if err == nil {
-		return nil
+	if e, err := v.opts.Rules.End(); err != nil {
+		return breaks(e, err, "it breaks the rules")
 	}
-	f := faultAt(e, "it breaks the rules")
-	f.Err = err
-	return f
+	return nil
 }
 
 // against checks that the log extends every checkpoint in Options.Against: that its

@@ -52,13 +52,19 @@ func TestVerifyHealthyLog(t *testing.T) {
 	}
 }
 
+// checkOnly is rules that check each event with check and find nothing undone at the end.
+type checkOnly func(events.Envelope) error
+
+func (c checkOnly) Check(e events.Envelope) error { return c(e) }
+func (checkOnly) End() (events.Envelope, error)   { return events.Envelope{}, nil }
+
 func TestVerifyOneConsortiumAndCheck(t *testing.T) {
 	l := openLedger(t, "")
 	all := history(t, l.log, 4)
 	var seen []uint64
 	r, err := audit.Verify(ctx(t), l.log, audit.Options{
 		Consortium: "essex-alliance",
-		Check:      func(e events.Envelope) error { seen = append(seen, e.Seq); return nil },
+		Rules:      checkOnly(func(e events.Envelope) error { seen = append(seen, e.Seq); return nil }),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -69,12 +75,12 @@ func TestVerifyOneConsortiumAndCheck(t *testing.T) {
 
 	errBroken := errors.New("a carried decision that did not meet its rule")
 	bad := all[7]
-	_, err = audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
+	_, err = audit.Verify(ctx(t), l.log, audit.Options{Rules: checkOnly(func(e events.Envelope) error {
 		if e.Seq == bad.Seq {
 			return errBroken
 		}
 		return nil
-	}})
+	})})
 	f := mustFault(t, err)
 	if f.Seq != bad.Seq || f.Consortium != bad.Consortium || f.EventID != bad.ID || !errors.Is(err, errBroken) || !errors.Is(err, audit.ErrFault) {
 		t.Errorf("fault %+v, want the rule broken at sequence %d", f, bad.Seq)
@@ -90,7 +96,7 @@ func TestVerifyStopsAtTheFault(t *testing.T) {
 	all := history(t, l.log, 400)
 	bad := all[len(all)/2+7]
 	last := map[string]uint64{}
-	r, err := audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
+	r, err := audit.Verify(ctx(t), l.log, audit.Options{Rules: checkOnly(func(e events.Envelope) error {
 		if e.Seq <= last[e.Consortium] {
 			t.Errorf("the check had sequence %d of %s after %d", e.Seq, e.Consortium, last[e.Consortium])
 		}
@@ -99,7 +105,7 @@ func TestVerifyStopsAtTheFault(t *testing.T) {
 			return errors.New("a vote by a partner that had left")
 		}
 		return nil
-	}})
+	})})
 	if f := mustFault(t, err); f.Seq != bad.Seq {
 		t.Fatalf("fault %+v, want it at sequence %d", f, bad.Seq)
 	}
@@ -119,12 +125,12 @@ func TestVerifyFindsTheFirstFault(t *testing.T) {
 	if early.Consortium == late.Consortium || late.Consortium != all[0].Consortium {
 		t.Fatalf("the history does not have the faults it needs: %s and %s", early.Consortium, late.Consortium)
 	}
-	_, err := audit.Verify(ctx(t), l.log, audit.Options{Check: func(e events.Envelope) error {
+	_, err := audit.Verify(ctx(t), l.log, audit.Options{Rules: checkOnly(func(e events.Envelope) error {
 		if e.Seq == early.Seq || e.Seq == late.Seq {
 			return errors.New("a vote by a partner that had left")
 		}
 		return nil
-	}})
+	})})
 	if f := mustFault(t, err); f.Seq != early.Seq || f.Consortium != early.Consortium {
 		t.Errorf("fault %+v, want the one at sequence %d of %s", f, early.Seq, early.Consortium)
 	}
@@ -144,12 +150,12 @@ func TestVerifyFaultInALaterWindow(t *testing.T) {
 	const bad = 18_000 // in the second window of 16,384
 	var progress []audit.Progress
 	r, err := audit.Verify(ctx(t), l.log, audit.Options{
-		Check: func(e events.Envelope) error {
+		Rules: checkOnly(func(e events.Envelope) error {
 			if e.Seq >= bad {
 				return errors.New("a vote by a partner that had left")
 			}
 			return nil
-		},
+		}),
 		ProgressEvery: 1000,
 		Progress:      func(p audit.Progress) { progress = append(progress, p) },
 	})

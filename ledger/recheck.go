@@ -11,8 +11,8 @@ import (
 	"github.com/govledger/govledger/internal/payload"
 )
 
-// Rules re-decide a log's events by the governance rules, for audit.Options' Check and
-// CheckEnd: each event against its consortium's state just before it (each
+// Rules re-decide a log's events by the governance rules, as audit.Rules (for Verify and
+// VerifyExport): each event against its consortium's state just before it (each
 // consortium's events must come in log order; how the consortia interleave does not
 // matter), so that an event appended past the ledger that breaks them is caught where
 // it stands; and, at the end, whatever the last events left undone. Rules keep every

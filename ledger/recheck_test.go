@@ -54,8 +54,7 @@ func TestRecheckFindsAnEventThatBreaksTheRules(t *testing.T) {
 
 // withRules are audit options that re-decide every event.
 func withRules() audit.Options {
-	rules := ledger.Recheck()
-	return audit.Options{Check: rules.Check, CheckEnd: rules.End}
+	return audit.Options{Rules: ledger.Recheck()}
 }
 
 // An outcome appended past the ledger without the event that carries it out is caught:

@@ -350,7 +350,6 @@ func plural(n int, one, many string) string {
 // withRules has audit.Verify re-decide every event by the governance rules, and ask
 // them at the end what the log left undone.
 func withRules(o audit.Options) audit.Options {
-	rules := ledger.Recheck()
-	o.Check, o.CheckEnd = rules.Check, rules.End
+	o.Rules = ledger.Recheck()
 	return o
 }
