@@ -170,7 +170,8 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 	if obj[0] != '{' {
 		return nil, errorf(CodeInvalid, "the request body is not a JSON object: it is %s", obj[:min(len(obj), 20)])
 	}
-	// Read key by key: decoding into a map would keep the last of two keys alike.
+	// Read key by key: decoding into a map would keep the last of two keys alike. obj
+	// is one well-formed object, so its tokens read without error.
 	body := map[string]json.RawMessage{}
 	dec = json.NewDecoder(bytes.NewReader(obj))
 	dec.Token() // {

@@ -82,28 +82,34 @@ func read(s *Server, answer func(m *projections.Models, id string, v view) (any,
 		if err != nil {
 			return err
 		}
-		var result any
-		if v.at > 0 || v.asOf {
-			m, now, err := s.pastModels(r, id, v)
-			if err != nil {
-				return err
-			}
-			v.now = now
-			result, err = answer(m, id, v)
-			if err != nil {
-				return err
-			}
-			return writeJSON(w, http.StatusOK, result)
-		}
-		if err := s.caughtUp(r); err != nil {
+		return s.answer(w, r, id, v, answer)
+	}
+}
+
+// answer writes answer's result for consortium id as of v (viewOf).
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, id string, v view, answer func(m *projections.Models, id string, v view) (any, error)) error {
+	var result any
+	var err error
+	if v.at > 0 || v.asOf {
+		m, now, err := s.pastModels(r, id, v)
+		if err != nil {
 			return err
 		}
-		s.cfg.Models.View(func(m *projections.Models, _ uint64) { result, err = answer(m, id, v) })
+		v.now = now
+		result, err = answer(m, id, v)
 		if err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, result)
 	}
+	if err := s.caughtUp(r); err != nil {
+		return err
+	}
+	s.cfg.Models.View(func(m *projections.Models, _ uint64) { result, err = answer(m, id, v) })
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, result)
 }
 
 // pastModels builds read models from the consortium's events up to sequence v.at and,
@@ -163,16 +169,16 @@ func (s *Server) consortia(w http.ResponseWriter, r *http.Request) error {
 // members answers who was a member at a time from the live membership intervals; only
 // a read as of a sequence needs the history.
 func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
+	id, err := consortium(r)
+	if err != nil {
+		return err
+	}
 	v, err := s.viewOf(r)
 	if err != nil {
 		return err
 	}
 	if v.at > 0 {
-		return read(s, func(m *projections.Models, id string, v view) (any, error) { return m.Membership(id, v.now) })(w, r)
-	}
-	id, err := consortium(r)
-	if err != nil {
-		return err
+		return s.answer(w, r, id, v, func(m *projections.Models, id string, v view) (any, error) { return m.Membership(id, v.now) })
 	}
 	if err := s.caughtUp(r); err != nil {
 		return err

@@ -140,17 +140,18 @@ func watchSubjects(r *http.Request) ([]string, error) {
 
 // streamStart is the first sequence to send: after Last-Event-ID when a client
 // reconnects, after ?since=SEQ when it asks to replay what it missed, and otherwise
-// only what is appended from now on.
-// A sequence past the log's end is refused: the stream would wait for events that are
-// not there, which is a client's mistake (another ledger's sequence, a typing error),
-// not something to wait out.
+// only what is appended from now on. A sequence past the log's end is refused: the
+// stream would wait for events that are not there, which is a client's mistake
+// (another ledger's sequence, a typing error), not something to wait out.
 func streamStart(r *http.Request, log *events.Log) (uint64, error) {
 	name, v := "Last-Event-ID ", r.Header.Get("Last-Event-ID")
-	if q := r.URL.Query(); v == "" && q.Has("since") {
+	if v == "" {
+		q := r.URL.Query()
+		if !q.Has("since") {
+			last, err := log.LastSeq(r.Context())
+			return last + 1, err
+		}
 		name, v = "since=", q.Get("since")
-	} else if v == "" {
-		last, err := log.LastSeq(r.Context())
-		return last + 1, err
 	}
 	after, err := parseSeq(name, v)
 	if err != nil {
