@@ -345,7 +345,8 @@ func exportFiles(id string, m *projections.Models, checkpoint string) map[string
 
 // checkBeside holds the files found beside a verified export (the checkpoint and the
 // CSV files that audit export writes with it) to what its events say, and returns the
-// names of those it checked. One that says anything else is a fault.
+// names of those it checked and of those not there. One that says anything else is a
+// fault.
 func checkBeside(file, id string, data []byte) (checked, missing []string, err error) {
 	m, checkpoint, err := readExport(data)
 	if err != nil {

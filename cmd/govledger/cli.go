@@ -112,6 +112,7 @@ func args(names ...string) cobra.PositionalArgs {
 type whenFlag struct {
 	t        time.Time
 	endOfDay bool // a date alone means the end of that day (a ballot closing "on" it)
+	date     bool // a date alone was given
 }
 
 func (f *whenFlag) String() string {
@@ -131,7 +132,7 @@ func (f *whenFlag) Set(v string) error {
 	if dateOnly && f.endOfDay {
 		t = t.AddDate(0, 0, 1).Add(-time.Millisecond)
 	}
-	f.t = t
+	f.t, f.date = t, dateOnly
 	return nil
 }
 

@@ -78,14 +78,11 @@ func newRoot() *cobra.Command {
 	} {
 		for _, v := range verbs {
 			v.GroupID = group
-			if group == "steer" || group == "read" {
-				printsJSON(v)
-			}
 			root.AddCommand(v)
 		}
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if c.json && cmd.Annotations[jsonAnnotation] == "" {
+		if c.json && !printsJSON(cmd) {
 			return usageError{fmt.Errorf("%s has no JSON output: leave out --json (the steering group's verbs and the reads have it)", cmd.CommandPath())}
 		}
 		return nil
@@ -93,19 +90,15 @@ func newRoot() *cobra.Command {
 	return root
 }
 
-// jsonAnnotation marks a verb that prints JSON with --json; any other refuses the flag
-// rather than ignore it.
-const jsonAnnotation = "govledger.json"
-
-// printsJSON marks v and the verbs under it as printing JSON with --json.
-func printsJSON(v *cobra.Command) {
-	if v.Annotations == nil {
-		v.Annotations = map[string]string{}
+// printsJSON reports whether cmd prints JSON with --json: the steering group's verbs
+// and the reads do; any other refuses the flag rather than ignore it.
+func printsJSON(cmd *cobra.Command) bool {
+	for ; cmd.HasParent(); cmd = cmd.Parent() {
+		if g := cmd.GroupID; g == "steer" || g == "read" {
+			return true
+		}
 	}
-	v.Annotations[jsonAnnotation] = "yes"
-	for _, sub := range v.Commands() {
-		printsJSON(sub)
-	}
+	return false
 }
 
 // noSuchVerb is the Args of a verb that only holds others (govledger, audit,

@@ -25,7 +25,7 @@ func (c *cli) readVerbs() []*cobra.Command {
 // pointInTime is --at SEQ and --as-of DATE: a read of the record as it stood then.
 type pointInTime struct {
 	at   seqFlag
-	asOf string
+	asOf whenFlag
 	cmd  *cobra.Command // to tell --at 0 from no --at
 }
 
@@ -46,7 +46,8 @@ func (s *seqFlag) Type() string   { return "SEQ" }
 func (p *pointInTime) flags(cmd *cobra.Command) {
 	p.cmd = cmd
 	cmd.Flags().Var(&p.at, "at", "answer from the record up to this stream sequence, as it stood then")
-	cmd.Flags().StringVar(&p.asOf, "as-of", "", "answer as of this date (2026-03-01: the end of that day) or time, from what had happened by then")
+	p.asOf.endOfDay = true
+	cmd.Flags().Var(&p.asOf, "as-of", "answer as of this date (2026-03-01: the end of that day) or time, from what had happened by then")
 }
 
 // now is the moment a read answers for, as far as the command line can tell it: the
@@ -56,12 +57,8 @@ func (p *pointInTime) now() (t time.Time, ok bool) {
 	if p.cmd.Flags().Changed("at") {
 		return time.Time{}, false
 	}
-	if p.asOf != "" {
-		t, dateOnly, err := parseWhen(p.asOf)
-		if dateOnly {
-			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
-		}
-		return t, err == nil
+	if !p.asOf.t.IsZero() {
+		return p.asOf.t, true
 	}
 	return time.Now(), true
 }
@@ -83,16 +80,10 @@ func (p *pointInTime) query() (url.Values, error) {
 		}
 		q.Set("at", p.at.String())
 	}
-	if p.asOf != "" {
-		t, dateOnly, err := parseWhen(p.asOf)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--as-of: %w", err)}
-		}
-		if dateOnly {
-			q.Set("as_of", p.asOf)
-		} else {
-			q.Set("as_of", t.Format(time.RFC3339Nano))
-		}
+	if t := p.asOf.t; p.asOf.date {
+		q.Set("as_of", t.Format(time.DateOnly))
+	} else if !t.IsZero() {
+		q.Set("as_of", t.Format(time.RFC3339Nano))
 	}
 	return q, nil
 }

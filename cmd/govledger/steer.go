@@ -297,14 +297,15 @@ func (c *cli) voteVerb() *cobra.Command {
 }
 
 func (c *cli) closeVerb() *cobra.Command {
-	var casting, review string
+	var casting string
+	var review dateFlag
 	cmd := c.verb("close PROPOSAL", "Count the votes by the frozen rule: carried, rejected or lapsed, with its effect",
 		`  govledger close admit-council -c synergy
   govledger close move-venue --casting-vote for --review-date 2026-09-01 -c synergy`,
 		[]string{"PROPOSAL"}, "when it was closed",
 		func(cmd *cobra.Command) {
 			cmd.Flags().StringVar(&casting, "casting-vote", "", "the chair's casting vote on a tie (for or against), where the rule grants one")
-			cmd.Flags().StringVar(&review, "review-date", "", "when the decision is to be reviewed (2027-03-31)")
+			cmd.Flags().Var(&review, "review-date", "when the decision is to be reviewed (2027-03-31)")
 		},
 		func(args []string) (string, map[string]any, error) {
 			path, err := c.path("/proposals/%s/close", args[0])
@@ -313,9 +314,6 @@ func (c *cli) closeVerb() *cobra.Command {
 				body["casting_vote"] = casting
 			}
 			if review != "" {
-				if err := reviewDate(review); err != nil {
-					return "", nil, err
-				}
 				body["review_date"] = review
 			}
 			return path, body, err
@@ -328,13 +326,19 @@ votes still to come could not change the outcome; otherwise it is refused.`
 	return cmd
 }
 
-// reviewDate checks --review-date before anything is sent, as --occurred is checked.
-func reviewDate(v string) error {
+// dateFlag is a flag holding a date (2027-03-31), checked as it is read, before
+// anything is sent, as --occurred is.
+type dateFlag string
+
+func (d *dateFlag) Set(v string) error {
 	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return usageError{fmt.Errorf("--review-date %q is not a date like 2027-03-31", v)}
+		return fmt.Errorf("%q is not a date like 2027-03-31", v)
 	}
+	*d = dateFlag(v)
 	return nil
 }
+func (d *dateFlag) String() string { return string(*d) }
+func (d *dateFlag) Type() string   { return "date" }
 
 func (c *cli) withdrawProposalVerb() *cobra.Command {
 	var reason string
@@ -352,7 +356,8 @@ func (c *cli) recordDecisionVerb() *cobra.Command {
 	p := &proposal{}
 	var attendance []string
 	var votes, interests []string
-	var casting, review string
+	var casting string
+	var review dateFlag
 	return c.verb("record-decision PROPOSAL", "Record a decision taken in a meeting, with attendance and the votes as minuted",
 		`  govledger record-decision wind-up --matter dissolution --title "Dissolve at contract end" \
     --attendance brightside-cvs,essex-mind,colchester-nhs \
@@ -366,7 +371,7 @@ func (c *cli) recordDecisionVerb() *cobra.Command {
 			f.StringArrayVar(&votes, "vote", nil, "a vote as minuted, partner=for|against|abstain|block (repeatable)")
 			f.StringArrayVar(&interests, "interest", nil, "an interest declared, partner=what it is (repeatable)")
 			f.StringVar(&casting, "casting-vote", "", "the chair's casting vote on a tie, where the rule grants one")
-			f.StringVar(&review, "review-date", "", "when the decision is to be reviewed")
+			f.Var(&review, "review-date", "when the decision is to be reviewed (2027-03-31)")
 		},
 		func(args []string) (string, map[string]any, error) {
 			path, err := c.path("/meeting-decisions")
@@ -388,9 +393,6 @@ func (c *cli) recordDecisionVerb() *cobra.Command {
 				body["casting_vote"] = casting
 			}
 			if review != "" {
-				if err := reviewDate(review); err != nil {
-					return "", nil, err
-				}
 				body["review_date"] = review
 			}
 			return path, body, nil
