@@ -88,15 +88,19 @@ func TestNodeLostUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	// A node is lost once the writers are under way.
-	for {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= len(consortia)*perConsortium/4 {
-			break
+	writing := make(chan struct{})
+	go func() { wg.Wait(); close(writing) }()
+	// A node is lost once the writers are under way (or, should they all have given
+	// up, at once: what they said is the test's failure, not a wait for ever).
+	for under := false; !under; {
+		select {
+		case <-writing:
+			under = true
+		case <-time.After(10 * time.Millisecond):
+			mu.Lock()
+			under = len(acked) >= len(consortia)*perConsortium/4
+			mu.Unlock()
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	// The stream's leader, so that the cluster must elect another while appends go on.
 	leader := streamLeader(t, p)
