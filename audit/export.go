@@ -176,7 +176,9 @@ type ExportReport struct {
 // Rules re-decide events by the governance rules, which audit does not know
 // (ledger.Recheck gives them), for Verify (Options.Rules) and VerifyExport: Check each
 // event after the events of its consortium before it, and End, once every event is
-// checked, names the first event after which what the rules require never came.
+// checked, names the first event after which what the rules require never came. Check
+// refuses an event whose payload is not what its type needs, malformed JSON included:
+// Verify then leaves that check to it.
 type Rules interface {
 	Check(events.Envelope) error
 	End() (events.Envelope, error)

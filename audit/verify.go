@@ -35,11 +35,12 @@ type Options struct {
 	Against []Checkpoint
 	// Rules re-decide each checked event against its consortium's history before it,
 	// and say at the end what the log left undone; an error becomes the Fault. This is
-	// where the governance rules plug in: audit does not know them. Rules get each
-	// consortium's events in order, but the consortia not interleaved as in the log:
-	// Verify checks a window of events consortium by consortium. So, past a fault, the
-	// rules may have had events of other consortia that come later in the log, though
-	// none of the faulty consortium.
+	// where the governance rules plug in: audit does not know them. Rules must refuse
+	// an event whose payload does not decode: Verify of every consortium leaves that
+	// check to them. Rules get each consortium's events in order, but the consortia not
+	// interleaved as in the log: Verify checks a window of events consortium by
+	// consortium. So, past a fault, the rules may have had events of other consortia
+	// that come later in the log, though none of the faulty consortium.
 	Rules Rules
 	// Signer, when set, signs a checkpoint of the verified tree (Report.Signed).
 	Signer note.Signer
@@ -91,8 +92,13 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	// events go over in batches: handing them over one by one cost more than hashing.
 	hashed := make(chan struct{})
 	go func() { v.hash(); close(hashed) }()
+	var reading []events.ReadOption
+	if opts.Rules != nil && opts.Consortium == "" {
+		// The rules decode every payload, and refuse one that is not what its type needs.
+		reading = append(reading, events.WithoutPayloadCheck())
+	}
 	err = ahead.Run(ctx, window, func(ctx context.Context, emit func(events.Envelope) error) error {
-		return log.Replay(ctx, 1, emit)
+		return log.Replay(ctx, 1, emit, reading...)
 	}, v.take)
 	if len(v.batch) > 0 {
 		v.leaves <- v.batch

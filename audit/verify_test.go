@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -494,5 +495,42 @@ func TestRawPublish(t *testing.T) {
 			}
 			t.Log(f)
 		})
+	}
+}
+
+// TestMalformedPayload: an event whose payload is not JSON is a fault at its sequence,
+// whether Verify checks the payload itself or, with rules that decode every payload,
+// leaves it to them; checking one consortium, Verify checks the other consortia's
+// payloads itself, since the rules see none of them.
+func TestMalformedPayload(t *testing.T) {
+	l := openLedger(t, "")
+	all := history(t, l.log, 3)
+	// The first event of a consortium of its own, so that its chain holds and the
+	// rules see it.
+	e := all[3]
+	raw := bytes.Replace(e.Raw, []byte(`"consortium":"`+e.Consortium+`"`), []byte(`"consortium":"newco"`), 1)
+	raw = bytes.Replace(raw, []byte(`"prev":"`+e.Prev+`"`), []byte(`"prev":""`), 1)
+	m := nats.NewMsg(events.Subject("newco", e.Type))
+	m.Data = bytes.Replace(raw, e.Payload, []byte(`{"proposal":}`), 1)
+	if _, err := l.nc.RequestMsg(m, 5e9); err != nil {
+		t.Fatal(err)
+	}
+	decoding := checkOnly(func(e events.Envelope) error {
+		if !json.Valid(e.Payload) {
+			return errors.New("the payload is not JSON")
+		}
+		return nil
+	})
+	for name, opts := range map[string]audit.Options{
+		"without rules":                     {},
+		"with rules":                        {Rules: decoding},
+		"with rules, of another consortium": {Rules: decoding, Consortium: e.Consortium},
+	} {
+		_, err := audit.Verify(ctx(t), l.log, opts)
+		f := mustFault(t, err)
+		if f.Seq != 10 || !strings.Contains(f.Error(), "not JSON") && !strings.Contains(f.Error(), "not a JSON object") {
+			t.Errorf("%s: fault %v, want the payload at sequence 10", name, f)
+		}
+		t.Logf("%s: %v", name, f)
 	}
 }

@@ -41,7 +41,7 @@ func FuzzCanonicalRoundTrip(f *testing.F) {
 			t.Fatalf("round trip changed the event:\n got %+v\nwant %+v", got, e)
 		}
 		for range 2 { // the second time from the shared words
-			if replayed, err := decode(e.Raw, 9, true, shared); err != nil || !reflect.DeepEqual(replayed, got) {
+			if replayed, err := decode(e.Raw, 9, readOptions(nil), shared); err != nil || !reflect.DeepEqual(replayed, got) {
 				t.Fatalf("a replay decodes %s as %+v (%v), Decode as %+v", e.Raw, replayed, err, got)
 			}
 		}
@@ -74,5 +74,44 @@ func TestDecodeRefusesNonCanonicalForms(t *testing.T) {
 		if _, err := Decode([]byte(raw), 1); err == nil {
 			t.Errorf("%s: decoded %s", name, raw)
 		}
+	}
+}
+
+// TestWithoutPayloadCheck: a reader that decodes every payload itself may leave out
+// checking that it is well-formed JSON, and nothing else: the envelope is checked as
+// Decode checks it, and the payload still has to open as an object.
+func TestWithoutPayloadCheck(t *testing.T) {
+	unchecked := readOptions([]ReadOption{WithoutPayloadCheck()})
+	e := seal("synergy", "", []Draft{{Type: "decision.vote-cast", CommandID: "c", Payload: json.RawMessage(`{"vote":"for"}`)}})[0]
+	for name, tc := range map[string]struct {
+		payload string
+		decoded bool // without the payload check
+	}{
+		"well-formed":       {`{"vote":"for"}`, true},
+		"malformed":         {`{"vote":}`, true},
+		"trailing comma":    {`{"vote":"for",}`, true},
+		"not an object":     {`["for"]`, false},
+		"a second field":    {`{"vote":"for"},"extra":1`, true},
+		"an empty payload":  {``, false},
+		"a string":          {`"for"`, false},
+		"a number in front": {`1,"x":{}`, false},
+	} {
+		raw := bytes.Replace(e.Raw, []byte(`"payload":{"vote":"for"}`), []byte(`"payload":`+tc.payload), 1)
+		_, err := Decode(raw, 1)
+		if wellFormed := name == "well-formed"; (err == nil) != wellFormed {
+			t.Errorf("%s: Decode gave %v", name, err)
+		}
+		got, err := decode(raw, 1, unchecked, nil)
+		if (err == nil) != tc.decoded {
+			t.Errorf("%s: decoded without the payload check: %v, want %v", name, err, tc.decoded)
+			continue
+		}
+		if err == nil && string(got.Payload) != tc.payload {
+			t.Errorf("%s: payload %s, want %s", name, got.Payload, tc.payload)
+		}
+	}
+	bad := bytes.Replace(e.Raw, []byte(`"schema":1`), []byte(`"schema":2`), 1)
+	if _, err := decode(bad, 1, unchecked, nil); err == nil {
+		t.Error("another schema decoded without the payload check")
 	}
 }

@@ -84,14 +84,14 @@ func encode(e *Envelope) {
 // spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
 // payload that is not a JSON object.
 func Decode(raw []byte, seq uint64) (Envelope, error) {
-	return decode(raw, seq, true, nil)
+	return decode(raw, seq, reading{hash: true, payload: true}, nil)
 }
 
 // stored is Decode for a message read from the stream: the event must also be on the
 // subject its consortium and type name, since members subscribe by subject (a host that
 // moved an event to another would show it to the wrong subscribers, or hide it).
-func stored(subject string, raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error) {
-	e, err := decode(raw, seq, hash, w)
+func stored(subject string, raw []byte, seq uint64, o reading, w *intern.Table) (Envelope, error) {
+	e, err := decode(raw, seq, o, w)
 	if err != nil {
 		return Envelope{}, err
 	}
@@ -113,11 +113,11 @@ func onSubject(subject, consortium, eventType string) bool {
 	return ok && len(rest) == 1+len(eventType) && rest[0] == '.' && rest[1:] == eventType
 }
 
-// decode is Decode, setting the hash only if asked to, and sharing the strings that
-// recur through w when it is not nil.
-func decode(raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error) {
+// decode is Decode, setting the hash and checking the payload only as o asks, and
+// sharing the strings that recur through w when it is not nil.
+func decode(raw []byte, seq uint64, o reading, w *intern.Table) (Envelope, error) {
 	e := Envelope{Seq: seq, Raw: raw}
-	if hash {
+	if o.hash {
 		e.Hash = Hash(raw)
 	}
 	if err := readCanonical(raw, &e, w); err != nil {
@@ -135,7 +135,7 @@ func decode(raw []byte, seq uint64, hash bool, w *intern.Table) (Envelope, error
 	if e.Schema != SchemaVersion {
 		return Envelope{}, invalid("schema", "at sequence %d schema version %d is not %d", seq, e.Schema, SchemaVersion)
 	}
-	if e.Payload[0] != '{' || !validJSON(e.Payload) {
+	if e.Payload[0] != '{' || o.payload && !validJSON(e.Payload) {
 		return Envelope{}, invalid("payload", "at sequence %d the payload is not a JSON object", seq)
 	}
 	if e.Prev != "" && len(e.Prev) != sha256.Size*2 {

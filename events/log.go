@@ -354,7 +354,7 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
 	if err != nil {
 		return Envelope{}, fmt.Errorf("event at sequence %d: %w", seq, err)
 	}
-	return stored(msg.Subject, msg.Data, msg.Sequence, true, nil)
+	return stored(msg.Subject, msg.Data, msg.Sequence, readOptions(nil), nil)
 }
 
 // LastSeq is the stream sequence of the newest event of any consortium.
@@ -419,7 +419,7 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 	}
 	o, w := readOptions(opts), intern.New(maxWords)
 	return l.consume(ctx, subjects, startAt{seq: from}, func(raw jetstream.Msg, seq uint64) (bool, error) {
-		e, err := stored(raw.Subject(), raw.Data(), seq, o.hash, w)
+		e, err := stored(raw.Subject(), raw.Data(), seq, o, w)
 		if err != nil {
 			return false, err
 		}
@@ -431,7 +431,8 @@ func (l *Log) Watch(ctx context.Context, subjects []string, from uint64, fn func
 type ReadOption func(*reading)
 
 type reading struct {
-	hash bool // set each event's Hash
+	hash    bool // set each event's Hash
+	payload bool // check that each event's payload is well-formed JSON
 }
 
 // WithoutHash leaves each event's Hash empty, for readers that do not follow the hash
@@ -440,8 +441,16 @@ type reading struct {
 // event is decoded and checked as Decode checks it.
 func WithoutHash() ReadOption { return func(r *reading) { r.hash = false } }
 
+// WithoutPayloadCheck leaves checking that each event's payload is well-formed JSON to
+// the reader, for readers that decode every payload strictly anyway and refuse one
+// that is not, such as the read models, a consortium's state or the audit's rules:
+// checking it twice is a fifth of decoding an event. The payload is still held to
+// start as an object, and to be what lies between "payload": and the event's closing
+// brace; everything else is checked as Decode checks it.
+func WithoutPayloadCheck() ReadOption { return func(r *reading) { r.payload = false } }
+
 func readOptions(opts []ReadOption) reading {
-	r := reading{hash: true}
+	r := reading{hash: true, payload: true}
 	for _, o := range opts {
 		o(&r)
 	}
@@ -481,7 +490,7 @@ func (l *Log) read(ctx context.Context, filter string, start startAt, end uint64
 			return true, nil
 		}
 		next.Store(seq + 1)
-		e, err := stored(m.Subject(), m.Data(), seq, o.hash, w)
+		e, err := stored(m.Subject(), m.Data(), seq, o, w)
 		if err != nil {
 			return false, err
 		}

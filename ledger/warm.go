@@ -29,7 +29,8 @@ func (l *Ledger) Warm(ctx context.Context) (int, error) {
 	// The log is read a window ahead of the states, which take each window consortium
 	// by consortium (package group), under the consortium's lock once.
 	err := ahead.Run(ctx, warmWindow, func(ctx context.Context, emit func(events.Envelope) error) error {
-		return l.log.Replay(ctx, 1, emit)
+		// Each event's payload is decoded strictly as it is applied (Event).
+		return l.log.Replay(ctx, 1, emit, events.WithoutPayloadCheck())
 	}, func(window []events.Envelope) error {
 		for i, e := range window {
 			if !broken[e.Consortium] {

@@ -241,9 +241,9 @@ func (r *Runner) feed(ctx context.Context, follow bool, from uint64, take func(m
 		}
 		var err error
 		if follow {
-			err = r.log.Follow(ctx, next, read, events.WithoutHash())
+			err = r.log.Follow(ctx, next, read, events.WithoutHash(), events.WithoutPayloadCheck())
 		} else {
-			err = r.log.Replay(ctx, next, read, events.WithoutHash())
+			err = r.log.Replay(ctx, next, read, events.WithoutHash(), events.WithoutPayloadCheck())
 		}
 		if !errors.Is(err, events.ErrInvalid) {
 			return err

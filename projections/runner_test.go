@@ -1,6 +1,7 @@
 package projections_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -74,11 +75,24 @@ func answersOf(t *testing.T, r *projections.Runner) string {
 }
 
 // TestUnreadableMessagePassedOver: a message on gov.> that is not a govledger event (any
-// NATS client allowed to publish there can send one) is noted as a fault; the read
-// models go on with the events after it, following and rebuilding alike.
+// NATS client allowed to publish there can send one), or an event whose payload is not
+// JSON, is noted as a fault; the read models go on with the events after it, following
+// and rebuilding alike.
 func TestUnreadableMessagePassedOver(t *testing.T) {
 	log, _ := ledgerOf(t, 20)
-	ack, err := log.JetStream().Publish(context.Background(), "gov.partnership-0.decision.vote-cast", []byte("not an event"))
+	ctx := context.Background()
+	junk, err := log.JetStream().Publish(ctx, "gov.partnership-0.decision.vote-cast", []byte("not an event"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An event as the ledger writes it, but for its payload, which the read models
+	// alone check (the log reads it WithoutPayloadCheck).
+	e, err := log.Get(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	malformed := bytes.Replace(e.Raw, e.Payload, []byte(`{"proposal":}`), 1)
+	bad, err := log.JetStream().Publish(ctx, e.Subject(), malformed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +101,9 @@ func TestUnreadableMessagePassedOver(t *testing.T) {
 	run(t, r, log)
 	var faults []projections.Fault
 	r.View(func(m *projections.Models, _ uint64) { faults = m.Faults() })
-	if len(faults) != 1 || faults[0].Seq != ack.Sequence {
-		t.Fatalf("faults = %+v, want the message at %d", faults, ack.Sequence)
+	if len(faults) != 2 || faults[0].Seq != junk.Sequence || faults[1].Seq != bad.Sequence ||
+		!strings.Contains(faults[1].Reason, e.Type+" payload") {
+		t.Fatalf("faults = %+v, want the message at %d and the event at %d", faults, junk.Sequence, bad.Sequence)
 	}
 	if a, b := answersOf(t, r), answersOf(t, rebuilt(t, log)); a != b {
 		t.Fatal("following and rebuilding disagree about a log with an unreadable message")
