@@ -103,15 +103,21 @@ func TestMembershipFromIntervals(t *testing.T) {
 	equal(t, "status and members on day 60", []any{summary.Status, summary.Members}, []any{"dissolved", 0})
 }
 
-// TestDisputeOpenAtDissolution: a dispute still open when the consortium is wound up
-// stays open in the record, overdue while the consortium lasts and never after: nobody
-// can act on it any more.
-func TestDisputeOpenAtDissolution(t *testing.T) {
+// TestOpenAtDissolution: a dispute still open when the consortium is wound up stays
+// open in the record, overdue while the consortium lasts and never after: nobody can
+// act on it any more. A ballot still open stays open too, sealed by the dissolution:
+// it will never be counted.
+func TestOpenAtDissolution(t *testing.T) {
 	s := newStory(t, "living-well")
 	s.do(g.FormConsortium{At: at(0), Consortium: "living-well", Name: "Living Well Collaborative", Purpose: "Better mental health support",
 		Structure: "network", Start: "2026-03-02", Partners: []g.PartnerSpec{partner("council", g.TierFull), partner("certitude", g.TierFull)},
 		Terms: terms("council", "certitude")})
 	s.do(g.RaiseDispute{At: at(5), Dispute: "late-invoices", RaisedBy: "certitude", Parties: []string{"council"}, Matter: "Invoices paid late"})
+	s.do(g.TableProposal{At: at(25), Proposal: "peer-support", Matter: g.MatterOrdinary, Title: "Fund a peer-support pilot", ClosesAt: at(45)})
+	open, err := s.models.Decision("living-well", "peer-support")
+	if err != nil || open.Outcome != "open" || !open.SealedAt.IsZero() {
+		t.Fatalf("before the wind-up: %+v (%v), want open and not sealed", open, err)
+	}
 	s.do(g.RecordMeetingDecision{TableProposal: g.TableProposal{At: at(30), Proposal: "wind-up", Matter: "dissolution", Title: "Wind up the collaborative"},
 		Attendance: []string{"council", "certitude"}, Votes: map[string]string{"council": "for", "certitude": "for"}})
 	for _, c := range []struct {
@@ -126,6 +132,16 @@ func TestDisputeOpenAtDissolution(t *testing.T) {
 			t.Errorf("day %d: %+v, want late-invoices open, due on day 15, overdue %v", c.day, ds, c.overdue)
 		}
 	}
+	decisions, err := s.models.Decisions("living-well")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed []string
+	for _, d := range decisions {
+		sealed = append(sealed, d.ID+": "+d.Outcome+", sealed "+d.SealedAt.Format(time.DateOnly))
+	}
+	equal(t, "decisions after the wind-up", sealed, []string{"peer-support: open, sealed " + at(30).Format(time.DateOnly),
+		"wind-up: carried, sealed 0001-01-01"})
 }
 
 // TestReadsShareNothing: what a read returns can be kept and changed by the caller

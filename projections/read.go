@@ -150,6 +150,9 @@ type Decision struct {
 	CurrentVotes map[string]string `json:"current_votes"`
 	// Outcome is open, carried, rejected, lapsed (no quorum) or withdrawn.
 	Outcome string `json:"outcome"`
+	// SealedAt is when the consortium was dissolved, for a decision still open then:
+	// dissolution seals the record, so it will never be counted. Absent otherwise.
+	SealedAt time.Time `json:"sealed_at,omitzero"`
 	// Tally is the count at close; absent while open and for a withdrawn proposal.
 	Tally *governance.Tally `json:"tally,omitempty"`
 	// CastingVote is the chair's casting vote, where it decided a tie.
@@ -431,7 +434,7 @@ func (m *Models) Decisions(id string) ([]Decision, error) {
 	}
 	rows := make([]Decision, 0, len(c.Decisions))
 	for _, d := range c.Decisions {
-		rows = append(rows, d.view(c.Words))
+		rows = append(rows, c.view(d))
 	}
 	slices.SortFunc(rows, func(a, b Decision) int {
 		return cmp.Or(a.OpenedAt.Compare(b.OpenedAt), cmp.Compare(a.ID, b.ID))
@@ -449,11 +452,12 @@ func (m *Models) Decision(id, proposal string) (Decision, error) {
 	if !ok {
 		return Decision{}, notFound("there is no decision " + proposal + " in consortium " + id)
 	}
-	return d.view(c.Words), nil
+	return c.view(d), nil
 }
 
-func (d *decision) view(words []string) Decision {
-	votes := d.votes(words)
+// view is the decision as a read gives it.
+func (c *consortium) view(d *decision) Decision {
+	votes := d.votes(c.Words)
 	v := Decision{ID: d.ID, Matter: d.Matter, Title: d.Title, About: d.About, OpenedAt: d.OpenedAt, ClosesAt: d.ClosesAt,
 		ClosedAt: d.ClosedAt, Electorate: slices.Clone(d.Electorate), Rule: d.Rule, Chair: d.Chair,
 		Interests: maps.Clone(d.Interests), Votes: votes, CurrentVotes: current(votes, d.Electorate),
@@ -461,6 +465,9 @@ func (d *decision) view(words []string) Decision {
 		Events: make([]EventRef, len(d.Events))}
 	for i, r := range d.Events {
 		v.Events[i] = r.view()
+	}
+	if d.Outcome == "" {
+		v.SealedAt = c.DissolvedAt
 	}
 	if d.Meeting != nil {
 		v.Meeting = &Meeting{HeldAt: d.Meeting.HeldAt, Attendance: slices.Clone(d.Meeting.Attendance)}

@@ -64,8 +64,12 @@ func (p *pointInTime) now() (t time.Time, ok bool) {
 }
 
 // outcomeWords is a decision's outcome, saying of a ballot still open whose voting
-// window has passed that it waits to be counted.
+// window has passed that it waits to be counted, or, if the consortium was dissolved
+// first, that it never will be.
 func outcomeWords(d projections.Decision, p *pointInTime) string {
+	if !d.SealedAt.IsZero() {
+		return "open (never counted: the consortium was dissolved on " + day(d.SealedAt) + ")"
+	}
 	if now, ok := p.now(); ok && d.Outcome == "open" && d.Meeting == nil && !now.Before(d.ClosesAt) {
 		return "open (voting ended; to be counted)"
 	}
