@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/govledger/govledger/api"
@@ -81,13 +83,16 @@ with it is a fault.
 On success it prints one line: the events and consortia checked, and the size and
 root hash of the Merkle tree over the log, to compare with a checkpoint. The first
 fault is named (sequence, consortium, event id, what is wrong) and the exit status
-is 8.`,
+is 8. With --json it prints either as a JSON object on stdout ("verified", the
+counts, "checkpoint", and "fault" when it did not verify), for scripts that keep
+watch on the record.`,
 		Example: `  govledger audit verify
   govledger audit verify --nats nats://ledger.example:4222 -c synergy \
     --against 2026-04.checkpoint --against 2026-07.checkpoint --key verifier.key
   govledger audit verify --data /var/lib/govledger --progress 100000
   govledger audit verify --file synergy.jsonl --key 'govledger.example/synergy+1c2e3d4f+AX...'`,
-		Args: args(),
+		Args:        args(),
+		Annotations: map[string]string{printsJSONAnnotation: "yes"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.file != "" {
 				return c.verifyExport(cmd, o)
@@ -148,21 +153,119 @@ func (c *cli) verifyLog(cmd *cobra.Command, o verifyOptions) error {
 		}
 	}
 	r, err := audit.Verify(cmd.Context(), log, opts)
+	result := verifyResult{Events: r.Events, Checked: r.Checked, Consortia: r.Consortia, Consortium: c.consortium}
 	if err != nil {
-		return faultOf(err, files)
+		return c.printVerified(cmd, result, "", faultOf(err, files), faultIn(err, files))
 	}
+	if c.consortium != "" && r.Checked == 0 {
+		return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("consortium %s has no events in the log", c.consortium)}
+	}
+	result.Checkpoint = &treeHead{Size: r.Checkpoint.Size, Root: r.Checkpoint.Root.String()}
+	result.Extends = slices.Sorted(maps.Values(files))
 	what := fmt.Sprintf("%d events of %s", r.Events, plural(r.Consortia, "consortium", "consortia"))
 	if c.consortium != "" {
-		if r.Checked == 0 {
-			return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("consortium %s has no events in the log", c.consortium)}
-		}
 		what = fmt.Sprintf("%d events of consortium %s (%d in the log)", r.Checked, c.consortium, r.Events)
 	}
 	line := fmt.Sprintf("verified %s; checkpoint size %d, root %s", what, r.Checkpoint.Size, r.Checkpoint.Root)
 	if len(saved) > 0 {
 		line += fmt.Sprintf("; it extends %s you kept", plural(len(saved), "checkpoint", "checkpoints"))
 	}
-	_, err = fmt.Fprintln(cmd.OutOrStdout(), line)
+	return c.printVerified(cmd, result, line, nil, nil)
+}
+
+// verifyResult is what audit verify --json prints on stdout, whether the record
+// verifies or not, so that a script can keep watch on it.
+type verifyResult struct {
+	// Verified says that the record verified; Fault says what is wrong if it did not.
+	Verified bool `json:"verified"`
+	// Events are the events read: the whole log's, or the export's; when it did not
+	// verify, those read up to the fault.
+	Events int64 `json:"events"`
+	// Checked are the events whose chains and rules were checked: all of them, or, with
+	// --consortium, that consortium's.
+	Checked int64 `json:"checked"`
+	// Consortia are the consortia checked (the log's; an export holds one).
+	Consortia  int    `json:"consortia"`
+	Consortium string `json:"consortium,omitempty"`
+	// File is the export verified offline (--file).
+	File string `json:"file,omitempty"`
+	// Checkpoint is the size and root hash (base64) of the Merkle tree over the log, to
+	// compare with a checkpoint; for an export, the checkpoint that covers it.
+	Checkpoint *treeHead `json:"checkpoint,omitempty"`
+	// Extends are the checkpoint files kept (--against) that the log extends.
+	Extends []string `json:"extends,omitempty"`
+	// Beside are the files beside an export that say what its events say, and
+	// NotBeside those not there, so not checked.
+	Beside    []string     `json:"beside,omitempty"`
+	NotBeside []string     `json:"not_beside,omitempty"`
+	Fault     *verifyFault `json:"fault,omitempty"`
+}
+
+// treeHead is a Merkle tree's size and root hash.
+type treeHead struct {
+	Size int64  `json:"size"`
+	Root string `json:"root"`
+}
+
+// verifyFault is the first fault found, as audit.Fault names it.
+type verifyFault struct {
+	// Seq is the event's sequence, absent when the fault lies in the log as a whole;
+	// From and To are then the sequences the change lies within, if known.
+	Seq        uint64 `json:"seq,omitempty"`
+	From       uint64 `json:"from,omitempty"`
+	To         uint64 `json:"to,omitempty"`
+	Consortium string `json:"consortium,omitempty"`
+	EventID    string `json:"event_id,omitempty"`
+	// What is wrong, and Message the whole line verify prints on stderr.
+	What    string `json:"what"`
+	Message string `json:"message"`
+	// Extends is the last checkpoint file kept that the log still extends, and Breaks
+	// the first it does not: whatever changed lies between them.
+	Extends string `json:"extends,omitempty"`
+	Breaks  string `json:"breaks,omitempty"`
+}
+
+// faultIn is err's fault for --json, nil if err is no fault of the record.
+func faultIn(err error, files map[audit.Checkpoint]string) *verifyFault {
+	var f *audit.Fault
+	if !errors.As(err, &f) {
+		return nil
+	}
+	vf := &verifyFault{Seq: f.Seq, Consortium: f.Consortium, EventID: f.EventID, What: f.What,
+		Message: faultOf(err, files).Error()}
+	if f.Err != nil {
+		vf.What += ": " + f.Err.Error()
+	}
+	if first, last, ok := f.Within(); ok && f.Seq == 0 {
+		vf.From, vf.To = first, last
+	}
+	if f.Extended != nil {
+		vf.Extends = files[*f.Extended]
+	}
+	if f.Broken != nil {
+		vf.Breaks = files[*f.Broken]
+	}
+	return vf
+}
+
+// printVerified prints how a verify ended: line, or with --json the result, the
+// fault included. err is returned as it is, for the exit status; an error that is no
+// fault of the record (fault nil) prints nothing here.
+func (c *cli) printVerified(cmd *cobra.Command, result verifyResult, line string, err error, fault *verifyFault) error {
+	if err != nil && fault == nil {
+		return err
+	}
+	if !c.json {
+		if err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(cmd.OutOrStdout(), line)
+		return err
+	}
+	result.Verified, result.Fault = err == nil, fault
+	if perr := printJSON(cmd.OutOrStdout(), result); perr != nil {
+		return perr
+	}
 	return err
 }
 
@@ -185,16 +288,21 @@ func (c *cli) verifyExport(cmd *cobra.Command, o verifyOptions) error {
 		return &api.Error{Code: api.CodeNotFound, Message: fmt.Sprintf("export: %v", err)}
 	}
 	r, err := audit.VerifyExport(bytes.NewReader(data), key, ledger.Recheck())
+	result := verifyResult{Events: int64(r.Events), Checked: int64(r.Events), Consortium: r.Consortium, File: o.file}
 	if err != nil {
-		return faultOf(fmt.Errorf("%s: %w", o.file, err), nil)
+		err = fmt.Errorf("%s: %w", o.file, err)
+		return c.printVerified(cmd, result, "", faultOf(err, nil), faultIn(err, nil))
 	}
 	if c.consortium != "" && r.Consortium != c.consortium {
 		return &api.Error{Code: api.CodeInvalid, Message: fmt.Sprintf("%s is an export of consortium %s, not of %s", o.file, r.Consortium, c.consortium)}
 	}
+	result.Consortia = 1
+	result.Checkpoint = &treeHead{Size: r.Checkpoint.Size, Root: r.Checkpoint.Root.String()}
 	beside, missing, err := checkBeside(o.file, r.Consortium, data)
 	if err != nil {
-		return err
+		return c.printVerified(cmd, result, "", err, besideFault(err))
 	}
+	result.Beside, result.NotBeside = beside, missing
 	line := fmt.Sprintf("verified %d events of consortium %s in %s; checkpoint size %d, root %s",
 		r.Events, r.Consortium, o.file, r.Checkpoint.Size, r.Checkpoint.Root)
 	if len(beside) > 0 {
@@ -203,8 +311,16 @@ func (c *cli) verifyExport(cmd *cobra.Command, o verifyOptions) error {
 	if len(missing) > 0 { // the export stands alone; the files read from it are only not checked
 		line += "; " + strings.Join(missing, ", ") + " not beside it, so not checked"
 	}
-	_, err = fmt.Fprintln(cmd.OutOrStdout(), line)
-	return err
+	return c.printVerified(cmd, result, line, nil, nil)
+}
+
+// besideFault is the fault of a file beside an export that does not say what its
+// events say, for --json; nil for any other error.
+func besideFault(err error) *verifyFault {
+	if e := api.ErrorOf(err); e.Code == api.CodeFault {
+		return &verifyFault{What: strings.TrimPrefix(e.Message, audit.ErrFault.Error()+": "), Message: e.Message}
+	}
+	return nil
 }
 
 // faultOf reports a fault with the exit status of the fault code, whatever it wraps (a

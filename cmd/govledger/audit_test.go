@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -134,6 +135,16 @@ func mustVerify(t *testing.T, wantCode int, wantErr string, args ...string) stri
 	return out
 }
 
+// verifiedJSON reads what audit verify --json printed.
+func verifiedJSON(t *testing.T, out string) verifyResult {
+	t.Helper()
+	var r verifyResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("audit verify --json printed %q: %v", out, err)
+	}
+	return r
+}
+
 // blocks are the stream's message block files in a data folder.
 func blocks(t *testing.T, dir string) []string {
 	t.Helper()
@@ -239,6 +250,11 @@ func TestAuditVerify(t *testing.T) {
 			t.Errorf("stdout %q", out)
 		}
 		mustVerify(t, 4, `^govledger: consortium lambeth has no events in the log\n$`, "--data", k.dir, "-c", "lambeth")
+		got := verifiedJSON(t, mustVerify(t, 0, `^$`, append([]string{"--data", k.dir, "--json", "--key", k.verifierKey}, against(all...)...)...))
+		if !got.Verified || got.Events != 12 || got.Checked != 12 || got.Consortia != 1 || got.Checkpoint == nil ||
+			got.Checkpoint.Size != 12 || len(got.Extends) != 4 || got.Fault != nil {
+			t.Errorf("--json: %+v", got)
+		}
 		out = mustVerify(t, 0, `^$`, "--file", k.export, "--key", k.verifierKey)
 		if !strings.HasPrefix(out, "verified 12 events of consortium synergy in "+k.export+"; checkpoint size 12, root ") {
 			t.Errorf("stdout %q", out)
@@ -282,6 +298,12 @@ func TestAuditVerify(t *testing.T) {
 		mustVerify(t, 0, `^$`, "--data", dir) // consistent in itself
 		mustVerify(t, 8, `^govledger: the record does not verify: sequences 4 to 6: the log does not extend checkpoint govledger.example/synergy of 6 events, though it extends the one of 3: some of these events were altered, left out or reordered since \(the log was rewritten or re-created\): it extends .*synergy-03.checkpoint but not .*synergy-06.checkpoint\n$`,
 			append([]string{"--data", dir, "--key", k.verifierKey}, against(all...)...)...)
+		got := verifiedJSON(t, mustVerify(t, 8, `does not extend checkpoint`,
+			append([]string{"--data", dir, "--key", k.verifierKey, "--json"}, against(all...)...)...))
+		if f := got.Fault; got.Verified || f == nil || f.Seq != 0 || f.From != 4 || f.To != 6 || !strings.HasSuffix(f.Extends, "synergy-03.checkpoint") ||
+			!strings.HasSuffix(f.Breaks, "synergy-06.checkpoint") || !strings.Contains(f.What, "the log was rewritten or re-created") {
+			t.Errorf("--json: %+v, fault %+v", got, got.Fault)
+		}
 		// The partner who kept only the last checkpoint knows less.
 		mustVerify(t, 8, `^govledger: the record does not verify: sequences 1 to 12: the log does not extend checkpoint govledger.example/synergy of 12 events: .*: it does not extend .*synergy-12.checkpoint\n$`,
 			append([]string{"--data", dir, "--key", k.verifierKey}, against(all[3])...)...)
@@ -323,6 +345,11 @@ func TestAuditVerify(t *testing.T) {
 		dir := recreate(t, append(raws(k.recorded[:6]), raws(k.recorded[7:])...))
 		mustVerify(t, 8, `^govledger: the record does not verify: sequence 8 \(consortium synergy, event \w+\): it breaks the rules: decision.carried: proposal admit-council is recorded as carried \(3 for, 0 against, 0 abstaining, 0 blocking, of 3\), but its votes give rejected \(2 for, 1 against, 0 abstaining, 0 blocking, of 3\)\n$`,
 			"--data", dir)
+		got := verifiedJSON(t, mustVerify(t, 8, `it breaks the rules`, "--data", dir, "--json"))
+		if f := got.Fault; got.Verified || f == nil || f.Seq != 8 || f.Consortium != "synergy" || f.EventID == "" ||
+			!strings.HasPrefix(f.What, "it breaks the rules: decision.carried: proposal admit-council is recorded as carried") {
+			t.Errorf("--json: %+v, fault %+v", got, got.Fault)
+		}
 	})
 
 	t.Run("an event that does not decode, through raw NATS", func(t *testing.T) {

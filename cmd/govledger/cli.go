@@ -27,7 +27,7 @@ func (c *cli) addFlags(root *cobra.Command) {
 	f.StringVar(&c.server, "server", envOr("GOVLEDGER_SERVER", "http://127.0.0.1:8080"), "the ledger's HTTP API ($GOVLEDGER_SERVER)")
 	f.StringVar(&c.actor, "as", envOr("GOVLEDGER_ACTOR", ""), "who acts, as person@partner, recorded with every command ($GOVLEDGER_ACTOR)")
 	f.StringVarP(&c.consortium, "consortium", "c", envOr("GOVLEDGER_CONSORTIUM", ""), "the consortium's id ($GOVLEDGER_CONSORTIUM)")
-	f.BoolVar(&c.json, "json", false, "print JSON (stable field names, see /v1/openapi.json) instead of a table; steering and read verbs only")
+	f.BoolVar(&c.json, "json", false, "print JSON (stable field names, see /v1/openapi.json) instead of a table; steering and read verbs, and audit verify")
 }
 
 func (c *cli) client() (*api.Client, error) { return api.NewClient(c.server, c.actor) }

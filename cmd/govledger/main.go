@@ -83,16 +83,20 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if c.json && !printsJSON(cmd) {
-			return usageError{fmt.Errorf("%s has no JSON output: leave out --json (the steering group's verbs and the reads have it)", cmd.CommandPath())}
+			return usageError{fmt.Errorf("%s has no JSON output: leave out --json (the steering group's verbs, the reads and audit verify have it)", cmd.CommandPath())}
 		}
 		return nil
 	}
 	return root
 }
 
-// printsJSON reports whether cmd prints JSON with --json: the steering group's verbs
-// and the reads do; any other refuses the flag rather than ignore it.
+// printsJSON reports whether cmd prints JSON with --json: the steering group's verbs,
+// the reads and a verb annotated so (audit verify) do; any other refuses the flag
+// rather than ignore it.
 func printsJSON(cmd *cobra.Command) bool {
+	if cmd.Annotations[printsJSONAnnotation] != "" {
+		return true
+	}
 	for ; cmd.HasParent(); cmd = cmd.Parent() {
 		if g := cmd.GroupID; g == "steer" || g == "read" {
 			return true
@@ -100,6 +104,10 @@ func printsJSON(cmd *cobra.Command) bool {
 	}
 	return false
 }
+
+// printsJSONAnnotation marks a verb outside the steering and read groups that prints
+// JSON with --json.
+const printsJSONAnnotation = "prints-json"
 
 // noSuchVerb is the Args of a verb that only holds others (govledger, audit,
 // dispute): a word after it that is none of them is a usage mistake.
