@@ -38,6 +38,7 @@ type routeDoc struct {
 	response any      // the response's Go type; nil for a stream
 	query    []string // names of its query parameters, described in queryParams
 	media    string   // a response that is not JSON
+	signed   bool     // answered from the checkpoint tree, which stops at a fault of the record
 }
 
 var pointInTime = []string{"at", "as_of"}
@@ -74,12 +75,12 @@ var routeDocs = map[string]routeDoc{
 	"GET /v1/openapi.json":                                {summary: "This document", media: "application/json"},
 
 	"GET /v1/audit/key":        {summary: "The ledger's verifier key (a signed-note verifier key), which checkpoints, proofs and exports are checked with", media: "text/plain"},
-	"GET /v1/audit/checkpoint": {summary: "A checkpoint of the Merkle tree over every event (C2SP tlog-checkpoint, signed note)", media: "text/plain"},
-	"GET /v1/audit/consistency": {summary: "A proof that the log of size events extends the log of old events", response: api.Consistency{},
+	"GET /v1/audit/checkpoint": {signed: true, summary: "A checkpoint of the Merkle tree over every event (C2SP tlog-checkpoint, signed note)", media: "text/plain"},
+	"GET /v1/audit/consistency": {signed: true, summary: "A proof that the log of size events extends the log of old events", response: api.Consistency{},
 		query: []string{"old", "size"}},
-	"GET /v1/consortia/{consortium}/decisions/{proposal}/proof": {summary: "An inclusion proof of every event behind a decision, under a fresh checkpoint, to check offline",
+	"GET /v1/consortia/{consortium}/decisions/{proposal}/proof": {signed: true, summary: "An inclusion proof of every event behind a decision, under a fresh checkpoint, to check offline",
 		response: audit.Proof{}, query: []string{"min_seq"}},
-	"GET /v1/consortia/{consortium}/export": {summary: "The consortium's whole history as JSON Lines: a header with a signed checkpoint, then each event as stored with its inclusion proof",
+	"GET /v1/consortia/{consortium}/export": {signed: true, summary: "The consortium's whole history as JSON Lines: a header with a signed checkpoint, then each event as stored with its inclusion proof",
 		media: "application/x-ndjson"},
 }
 
@@ -172,11 +173,20 @@ func openAPI(t *testing.T, routes []string) []byte {
 		default:
 			responses["200"] = map[string]any{"description": d.summary, "content": map[string]any{"application/json": map[string]any{"schema": s.of(reflect.TypeOf(d.response))}}}
 		}
-		for _, code := range []api.Code{api.CodeInvalid, api.CodeForbidden, api.CodeNotFound, api.CodeConflict, api.CodeTooLarge, api.CodeUnavailable} {
-			if d.body == nil && (code == api.CodeForbidden || code == api.CodeConflict || code == api.CodeTooLarge) {
+		for _, code := range []api.Code{api.CodeInvalid, api.CodeForbidden, api.CodeNotFound, api.CodeConflict, api.CodeTooLarge,
+			api.CodeFault, api.CodeUnavailable, api.CodeInternal} {
+			if d.body == nil && (code == api.CodeForbidden || code == api.CodeConflict || code == api.CodeTooLarge) ||
+				code == api.CodeFault && !d.signed {
 				continue
 			}
-			responses[fmt.Sprint(api.Codes[code].HTTP)] = map[string]any{"description": "Refused (" + string(code) + ").",
+			what := "Refused (" + string(code) + ")."
+			switch code {
+			case api.CodeFault:
+				what = "The record does not verify (fault): the ledger signs nothing over it."
+			case api.CodeInternal:
+				what = "A failure of govledger itself (internal)."
+			}
+			responses[fmt.Sprint(api.Codes[code].HTTP)] = map[string]any{"description": what,
 				"content": map[string]any{"application/json": map[string]any{"schema": errSchema}}}
 		}
 		op["responses"] = responses
