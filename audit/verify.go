@@ -48,7 +48,18 @@ type Options struct {
 	// at the end.
 	Progress      func(Progress)
 	ProgressEvery int64
+	// Window is how many events are read ahead and checked together, consortium by
+	// consortium (default DefaultWindow). Verify holds two windows at a time, about
+	// 1 KB an event: a larger window checks more of each consortium's events while its
+	// state is in the processor's caches, a smaller one holds less.
+	Window int
 }
+
+// DefaultWindow is the Window Verify uses unless told otherwise: on a log of a
+// thousand consortia, about 65 events of each at a time. Verifying a million events
+// with the rules ran at 0.70 of a raw replay with windows of 16,384 events, 0.72 with
+// 32,768 and 0.77 with 65,536, holding about 35, 70 and 140 MB.
+const DefaultWindow = 1 << 16
 
 // Progress is how far a Verify has come.
 type Progress struct {
@@ -81,12 +92,15 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 10_000
 	}
+	if opts.Window <= 0 {
+		opts.Window = DefaultWindow
+	}
 	last, err := log.LastSeq(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
 	v := &verification{opts: opts, last: last, chains: chains{}, tree: newTree(last),
-		leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch), hashes: make([]tlog.Hash, 0, window)}
+		leaves: make(chan []tlog.Hash, 16), batch: make([]tlog.Hash, 0, leafBatch), hashes: make([]tlog.Hash, 0, opts.Window)}
 	// The tree is hashed beside the replay rather than in it: hashing every event twice
 	// more is the audit's largest cost, and the replay waits on the network anyway. The
 	// events go over in batches: handing them over one by one cost more than hashing.
@@ -97,7 +111,10 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 		// The rules decode every payload, and refuse one that is not what its type needs.
 		reading = append(reading, events.WithoutPayloadCheck())
 	}
-	err = ahead.Run(ctx, window, func(ctx context.Context, emit func(events.Envelope) error) error {
+	// The log is read and decoded a window ahead of the checks (verification.settle), on
+	// a goroutine of its own (package ahead), so that the checks go on alongside it, as
+	// the tree's hashing does.
+	err = ahead.Run(ctx, opts.Window, func(ctx context.Context, emit func(events.Envelope) error) error {
 		return log.Replay(ctx, 1, emit, reading...)
 	}, v.take)
 	if len(v.batch) > 0 {
@@ -140,11 +157,6 @@ func Verify(ctx context.Context, log Log, opts Options) (Report, error) {
 	}
 	return r, nil
 }
-
-// window is how many events Verify reads before it checks them (verification.settle):
-// the log is read and decoded a window ahead of the checks, on a goroutine of its own
-// (package ahead), so that the checks go on alongside it, as the tree's hashing does.
-const window = 1 << 14
 
 // verification is the state of one Verify.
 type verification struct {

@@ -151,6 +151,7 @@ func TestVerifyFaultInALaterWindow(t *testing.T) {
 	const bad = 18_000 // in the second window of 16,384
 	var progress []audit.Progress
 	r, err := audit.Verify(ctx(t), l.log, audit.Options{
+		Window: 1 << 14,
 		Rules: checkOnly(func(e events.Envelope) error {
 			if e.Seq >= bad {
 				return errors.New("a vote by a partner that had left")

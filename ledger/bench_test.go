@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govledger/govledger/audit"
 	"github.com/govledger/govledger/embedded"
 	"github.com/govledger/govledger/events"
 	g "github.com/govledger/govledger/governance"
@@ -272,8 +273,8 @@ func byTurns(b *testing.B, govledger func(i int), publish func(*testing.B)) {
 // the chains and the tree), over every event of a ledger already read into memory, with
 // no NATS involved: ns/op is per event. On 10 consortia and on 1,000, of 1,000 events
 // each, to show what the states of many consortia cost beyond the rules themselves; in
-// log order, and in the order audit verify checks them: windows of 16,384 events,
-// consortium by consortium (group.ByConsortium).
+// log order, and in the order audit verify checks them: windows of audit.DefaultWindow
+// events, consortium by consortium (group.ByConsortium).
 func BenchmarkRecheck(b *testing.B) {
 	bySize(b, func(b *testing.B, bl *benchLedger, _ int) {
 		var all []events.Envelope
@@ -291,7 +292,7 @@ func BenchmarkRecheck(b *testing.B) {
 		for _, order := range []struct {
 			name   string
 			events []events.Envelope
-		}{{"order=log", all}, {"order=by-consortium", byConsortium(all, 1<<14)}} {
+		}{{"order=log", all}, {"order=by-consortium", byConsortium(all, audit.DefaultWindow)}} {
 			b.Run(order.name, func(b *testing.B) {
 				for i := 0; i < b.N; {
 					check := ledger.Recheck().Check
