@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -103,7 +104,8 @@ func fill(b *testing.B, log *events.Log, total int) {
 // (1,000 events each; 100,000 events unless GOVLEDGER_BENCH_EVENTS says how many),
 // against a raw ordered consumer in the same rounds, alternating which goes first.
 // cpu-s/M and gc-s/M are each side's CPU time, and the garbage collector's part of it,
-// in seconds per million events.
+// in seconds per million events; MB-windows is the heap Verify's two windows of events
+// take (windowsHeld).
 //
 //	GOVLEDGER_BENCH_EVENTS=1000000 go test -run '^$' -bench VerifyRules -benchtime 2x ./audit/
 func BenchmarkVerifyRules(b *testing.B) {
@@ -143,6 +145,32 @@ func BenchmarkVerifyRules(b *testing.B) {
 	b.ReportMetric(rate(verify)/rate(raw), "verify/raw")
 	benchtest.ReportCPU(b, "verify", took[0], total)
 	benchtest.ReportCPU(b, "raw", took[1], total)
+	b.ReportMetric(windowsHeld(b, l.log), "MB-windows")
+}
+
+// windowsHeld is the heap, in MB, that the two windows of audit.DefaultWindow events
+// Verify holds at a time take on this log: one window's worth of its events, read as
+// Verify reads them and held, measured, and counted twice.
+func windowsHeld(b *testing.B, log *events.Log) float64 {
+	b.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	held := make([]events.Envelope, 0, audit.DefaultWindow)
+	err := log.Replay(context.Background(), 1, func(e events.Envelope) error {
+		if len(held) < cap(held) {
+			held = append(held, e)
+		}
+		return nil
+	}, events.WithoutPayloadCheck())
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perEvent := (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(len(held))
+	runtime.KeepAlive(held)
+	return 2 * perEvent * audit.DefaultWindow / 1e6
 }
 
 // rulesOptions re-decide every event by the governance rules, as govledger audit verify

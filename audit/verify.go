@@ -50,7 +50,7 @@ type Options struct {
 	ProgressEvery int64
 	// Window is how many events are read ahead and checked together, consortium by
 	// consortium (default DefaultWindow). Verify holds two windows at a time, about
-	// 1 KB an event: a larger window checks more of each consortium's events while its
+	// 1.1 KB an event of a simulated partnership: a larger window checks more of each consortium's events while its
 	// state is in the processor's caches, a smaller one holds less.
 	Window int
 }
@@ -58,7 +58,8 @@ type Options struct {
 // DefaultWindow is the Window Verify uses unless told otherwise: on a log of a
 // thousand consortia, about 65 events of each at a time. Verifying a million events
 // with the rules ran at 0.70 of a raw replay with windows of 16,384 events, 0.72 with
-// 32,768 and 0.77 with 65,536, holding about 35, 70 and 140 MB.
+// 32,768 and 0.77 with 65,536, holding about 35, 70 and 140 MB (BenchmarkVerifyRules
+// reports the last as MB-windows).
 const DefaultWindow = 1 << 16
 
 // Progress is how far a Verify has come.

@@ -84,7 +84,7 @@ func encode(e *Envelope) {
 // spacing, an unknown type, a consortium that is not a slug, a bad id or time, a
 // payload that is not a JSON object.
 func Decode(raw []byte, seq uint64) (Envelope, error) {
-	return decode(raw, seq, reading{hash: true, payload: true}, nil)
+	return decode(raw, seq, readOptions(nil), nil)
 }
 
 // stored is Decode for a message read from the stream: the event must also be on the

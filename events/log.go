@@ -443,10 +443,10 @@ func WithoutHash() ReadOption { return func(r *reading) { r.hash = false } }
 
 // WithoutPayloadCheck leaves checking that each event's payload is well-formed JSON to
 // the reader, for readers that decode every payload strictly anyway and refuse one
-// that is not, such as the read models, a consortium's state or the audit's rules:
-// checking it twice is a fifth of decoding an event. The payload is still held to
-// start as an object, and to be what lies between "payload": and the event's closing
-// brace; everything else is checked as Decode checks it.
+// that is not, such as the read models, a consortium's state or the audit's rules,
+// which would otherwise scan every payload twice. The payload is still held to start as
+// an object, and to be what lies between "payload": and the event's closing brace;
+// everything else is checked as Decode checks it.
 func WithoutPayloadCheck() ReadOption { return func(r *reading) { r.payload = false } }
 
 func readOptions(opts []ReadOption) reading {
